@@ -1,0 +1,45 @@
+# Two commands: `make demo` (set up, generate sample data, run the pipeline, publish to var/store)
+# and `make test` (set up, run the test suite). Only Python 3.11 is needed beforehand.
+PYTHON ?= python3.11
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+RUN := $(UV) run --frozen --python $(PYTHON)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: setup demo test test-fast lint bench seeds clean
+
+# uv lives in its own small venv: `uv sync` keeps .venv exactly as locked.
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet --python $(PYTHON)
+	touch $@
+
+setup: $(VENV)/.synced  ## create the virtualenv and install the locked dependencies
+
+demo: setup  ## generate a synthetic landing zone, run the whole pipeline, publish to var/store
+	$(RUN) wenshu demo
+
+test: setup  ## the whole test suite (unit, integration, faults)
+	$(RUN) pytest -n 2 --dist loadgroup -q
+
+test-fast: setup
+	$(RUN) pytest -q tests/unit
+
+lint: setup  ## ruff and mypy over the package
+	$(RUN) ruff check flows tests bench scripts
+	$(RUN) ruff format --check flows
+	$(RUN) mypy flows
+
+seeds: setup  ## regenerate dbt seeds from ../shared/data/reference
+	$(RUN) python scripts/build_seeds.py
+
+bench: setup  ## scale benchmark (not part of the tests)
+	$(RUN) python bench/run.py --judgments $${N:-100000}
+
+clean:
+	rm -rf var .tools .pytest_cache .ruff_cache .mypy_cache

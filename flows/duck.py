@@ -1,0 +1,117 @@
+"""DuckDB connections configured from the settings, with offline ``s3://`` support.
+
+``httpfs`` is loaded from the ``duckdb-extension-httpfs`` wheel installed beside duckdb (a plain
+``INSTALL httpfs`` would download at run time), and an S3 secret is made from the credentials
+boto3 resolves through the AWS default chain. Extension auto-install is off, so DuckDB never
+reaches for the network on its own.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import duckdb
+
+from flows.errors import ConfigurationError
+from flows.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+def connect(
+    database: str | Path = ":memory:", *, s3: bool = False, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """A connection with the configured memory limit, threads and spill folder (under scratch).
+
+    With ``s3=True`` the connection can also read and write ``s3://`` URLs (see :func:`enable_s3`).
+    """
+    settings = get_settings()
+    scratch = Path(settings.scratch_dir).absolute()
+    temp_directory = scratch / "duckdb-tmp"
+    temp_directory.mkdir(parents=True, exist_ok=True)  # DuckDB creates one level only
+    if str(database) != ":memory:" and not read_only:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(
+        str(database),
+        read_only=read_only,
+        config={
+            "memory_limit": settings.duckdb_memory_limit,
+            "threads": settings.duckdb_threads,
+            "temp_directory": str(temp_directory),
+            "extension_directory": str(scratch / "duckdb-extensions"),
+            "autoinstall_known_extensions": False,
+        },
+    )
+    if s3:
+        try:
+            enable_s3(con)
+        except BaseException:
+            con.close()
+            raise
+    return con
+
+
+def httpfs_path() -> Path:
+    """The httpfs binary shipped by the ``duckdb-extension-httpfs`` wheel for this duckdb."""
+    try:
+        root = Path(str(importlib.resources.files("duckdb_extension_httpfs")))
+    except ModuleNotFoundError:
+        root = Path("<duckdb-extension-httpfs is not installed>")
+    path = root / "extensions" / f"v{duckdb.__version__}" / "httpfs.duckdb_extension"
+    if not path.is_file():
+        raise ConfigurationError(
+            f"no httpfs extension for duckdb {duckdb.__version__} at {path}: install "
+            "duckdb-extension-httpfs of the same version as duckdb (uv sync)"
+        )
+    return path
+
+
+def enable_s3(con: duckdb.DuckDBPyConnection) -> None:
+    """Load httpfs offline and create the S3 secret from settings and boto3's credentials."""
+    con.execute(f"LOAD {_literal(str(httpfs_path()))}")
+    settings = get_settings()
+
+    import boto3
+
+    session = boto3.session.Session(region_name=settings.s3_region)
+    options = {"TYPE": "s3", "REGION": session.region_name or "us-east-1"}
+    credentials = session.get_credentials()
+    frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    if frozen is not None and frozen.access_key and frozen.secret_key:
+        options["KEY_ID"] = frozen.access_key
+        options["SECRET"] = frozen.secret_key
+        if frozen.token:
+            options["SESSION_TOKEN"] = frozen.token
+    if settings.s3_endpoint_url:
+        endpoint = urlsplit(settings.s3_endpoint_url)
+        if endpoint.scheme not in ("http", "https") or not endpoint.netloc:
+            raise ConfigurationError(
+                f"WENSHU_S3_ENDPOINT_URL must look like http(s)://host:port, got {settings.s3_endpoint_url!r}"
+            )
+        options |= {
+            "ENDPOINT": endpoint.netloc,
+            "URL_STYLE": "path",
+            "USE_SSL": "true" if endpoint.scheme == "https" else "false",
+        }
+    body = ", ".join(
+        f"{name} {value if name in ('TYPE', 'USE_SSL') else _literal(value)}"
+        for name, value in options.items()
+    )
+    try:
+        con.execute(f"CREATE OR REPLACE SECRET wenshu_s3 ({body})")
+    except duckdb.Error as exc:  # the message could quote the statement, secret included
+        raise ConfigurationError(f"DuckDB refused the S3 secret ({type(exc).__name__})") from None
+    log.debug(
+        "duckdb s3 enabled endpoint=%s region=%s credentials=%s",
+        settings.s3_endpoint_url or "aws",
+        options["REGION"],
+        "yes" if "SECRET" in options else "anonymous",
+    )
+
+
+def _literal(value: str) -> str:
+    """A SQL string literal (DDL such as CREATE SECRET takes no bound parameters)."""
+    return "'" + value.replace("'", "''") + "'"

@@ -1,0 +1,61 @@
+"""Bounded-memory writers for one landing file's accepted rows and rejected records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+class PartitionWriter:
+    """Streams rows into one Parquet file, a row group every ``batch_rows`` rows."""
+
+    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int):
+        self.path, self.schema, self.batch_rows = path, schema, batch_rows
+        self.rows_written = 0
+        self._pending: list[dict[str, Any]] = []
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = pq.ParquetWriter(path, schema, compression="zstd")
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._pending.append(row)
+        if len(self._pending) >= self.batch_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self._writer.write_table(pa.Table.from_pylist(self._pending, schema=self.schema))
+            self.rows_written += len(self._pending)
+            self._pending.clear()
+
+    def __enter__(self) -> PartitionWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is None:
+            self.flush()
+        self._writer.close()
+
+
+class QuarantineWriter:
+    """Appends one JSON line per rejected record: where it was, why, and a short excerpt."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.count = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = open(path, "wb")
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self._handle.write(orjson.dumps(entry) + b"\n")
+        self.count += 1
+
+    def __enter__(self) -> QuarantineWriter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._handle.close()

@@ -1,0 +1,21 @@
+"""Flow: landing zone → raw layer + quarantine, one task per landing file (run in parallel)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from flows.pipeline import report, tasks
+from flows.pipeline.context import RunContext
+
+
+@flow(name="ingest", log_prints=True)
+def ingest_flow(landing_url: str | None = None, work_url: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+    context = RunContext.create(landing=landing_url, work=work_url, run_id=run_id)
+    keys = tasks.list_landing(context)
+    files = tasks.ingest_file.map(context, keys).result()  # type: ignore[arg-type]
+    summary = report.ingest_summary(files)
+    totals = summary["totals"]
+    print(f"ingest: {totals['files']} files, read {totals['read']} = accepted {totals['accepted']} + quarantined {totals['quarantined']}")
+    return summary

@@ -1,0 +1,20 @@
+"""Flow: publish each dataset's marts as a versioned Frictionless package in the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from flows.pipeline import tasks
+from flows.pipeline.context import RunContext
+from flows.publish.datasets import dataset_names
+
+
+@flow(name="publish", log_prints=True)
+def publish_flow(
+    store_url: str | None = None, work_url: str | None = None, datasets: list[str] | None = None, run_id: str | None = None
+) -> list[dict[str, Any]]:
+    context = RunContext.create(store=store_url, work=work_url, run_id=run_id)
+    names = datasets or dataset_names()
+    return [tasks.publish(context, name) for name in names]

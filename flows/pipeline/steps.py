@@ -1,0 +1,112 @@
+"""The pipeline's steps as plain functions over a :class:`RunContext` (no Prefect here).
+
+Flows wrap these in tasks; tests and the CLI can call them directly. Each returns a small,
+JSON-ready summary that ends up in the run report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from flows import layout
+from flows.errors import SourceError
+from flows.pipeline.context import RunContext
+from flows.storage import cached_copy
+
+log = logging.getLogger(__name__)
+
+RAW_SUITES = {"raw_judgments": "judgments"}
+
+
+def raw_glob(context: RunContext, table: str = "judgments") -> str:
+    """A local glob over every raw partition of ``table`` (downloaded first if the work area is S3)."""
+    keys = [key for key in context.work.list(layout.raw_prefix(table)) if key.endswith(".parquet")]
+    if not keys:
+        raise SourceError(f"the raw layer in {context.work_url} has no {table} yet: run `wenshu ingest` first")
+    cache = context.scratch_dir / "cache" / hashlib.sha256(context.work_url.encode()).hexdigest()[:16]
+    paths = [cached_copy(context.work, key, cache) for key in keys]
+    return str(paths[0].parent / "*.parquet")
+
+
+def list_landing(context: RunContext) -> list[str]:
+    from flows.ingest import landing_files
+
+    keys = landing_files(context.landing)
+    if not keys:
+        raise SourceError(f"no landing files under {context.landing_url}/scraper or /monitor (.jsonl, .json, .jsonl.gz)")
+    return keys
+
+
+def ingest_one(context: RunContext, key: str) -> dict[str, Any]:
+    from flows.ingest import ingest_file
+
+    return ingest_file(context.landing, key, context.work, context.scratch_dir).to_dict()
+
+
+def transform(context: RunContext) -> dict[str, Any]:
+    from flows.transform import build
+
+    result = build(raw_glob(context), context.warehouse)
+    return {"seconds": result.seconds, "nodes": result.summary, "rows": result.row_counts, "manifest": str(result.manifest_path)}
+
+
+def manifest_path(context: RunContext) -> Path:
+    return context.warehouse.parent / f"{context.warehouse.stem}.dbt" / "target" / "manifest.json"
+
+
+def publish(context: RunContext, dataset: str) -> dict[str, Any]:
+    """Export the dataset's marts from the warehouse and publish them as the next version."""
+    import json
+    import shutil
+
+    from flows.publish.datasets import load_dataset
+    from flows.publish.export import export_table
+    from flows.publish.publisher import publish_dataset
+    from flows.tableschema import model_description, table_schema
+
+    spec = load_dataset(dataset)
+    manifest_file = manifest_path(context)
+    if not manifest_file.is_file() or not context.warehouse.is_file():
+        raise SourceError(f"no built warehouse at {context.warehouse}: run `wenshu build` first")
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    out = context.scratch_dir / "export" / context.run_id / dataset
+    shutil.rmtree(out, ignore_errors=True)
+    files, schemas, descriptions = [], {}, {}
+    for resource in spec.resources:
+        schema = table_schema(manifest, resource.model)
+        schemas[resource.name] = schema
+        descriptions[resource.name] = model_description(manifest, resource.model)
+        order = schema.get("primaryKey") or [schema["fields"][0]["name"]]
+        files += export_table(context.warehouse, resource.model, resource.name, resource.formats, list(order), out)
+    result = publish_dataset(context.store, spec, files, schemas, descriptions, context.run_id)
+    shutil.rmtree(out, ignore_errors=True)
+    return result.to_dict()
+
+
+def _validate(context: RunContext, target: Any, suites: list[str], name: str) -> dict[str, Any]:
+    """Run ``suites``; keep the full result in the work area; raise ValidationFailed on a critical failure."""
+    import orjson
+
+    from flows.validate import validate_tables
+
+    report = validate_tables(target, suites)
+    result = report.to_dict()
+    context.work.put(layout.validation_result(context.run_id, name), orjson.dumps(result, option=orjson.OPT_INDENT_2, default=str))
+    report.raise_for_failures()
+    return result
+
+
+def validate_raw(context: RunContext) -> dict[str, Any]:
+    return _validate(context, {"judgments": raw_glob(context)}, list(RAW_SUITES), "raw")
+
+
+def validate_marts(context: RunContext, suites: list[str] | None = None) -> dict[str, Any]:
+    if not context.warehouse.is_file():
+        raise SourceError(f"no built warehouse at {context.warehouse}: run `wenshu build` first")
+    return _validate(context, context.warehouse, suites or MART_SUITES, "marts")
+
+
+MART_SUITES = ["judgments", "courts"]

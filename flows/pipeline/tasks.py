@@ -1,0 +1,47 @@
+"""Prefect tasks: thin wrappers over :mod:`flows.pipeline.steps`, retried only where I/O can fail.
+
+Tasks receive the run context's URLs (plain strings), never data frames, and are not cached:
+every step is already idempotent against the work area and the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from flows.pipeline import steps
+from flows.pipeline.context import RunContext
+
+IO_RETRIES = dict(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+
+
+@task(name="list-landing", **IO_RETRIES)  # type: ignore[arg-type]
+def list_landing(context: RunContext) -> list[str]:
+    return steps.list_landing(context)
+
+
+@task(name="ingest-file", task_run_name="ingest {key}", **IO_RETRIES)  # type: ignore[arg-type]
+def ingest_file(context: RunContext, key: str) -> dict[str, Any]:
+    return steps.ingest_one(context, key)
+
+
+@task(name="validate-raw", cache_policy=NO_CACHE)
+def validate_raw(context: RunContext) -> dict[str, Any]:
+    return steps.validate_raw(context)
+
+
+@task(name="dbt-build", cache_policy=NO_CACHE)
+def transform(context: RunContext) -> dict[str, Any]:
+    return steps.transform(context)
+
+
+@task(name="validate-marts", cache_policy=NO_CACHE)
+def validate_marts(context: RunContext) -> dict[str, Any]:
+    return steps.validate_marts(context)
+
+
+@task(name="publish-dataset", task_run_name="publish {dataset}", **IO_RETRIES)  # type: ignore[arg-type]
+def publish(context: RunContext, dataset: str) -> dict[str, Any]:
+    return steps.publish(context, dataset)

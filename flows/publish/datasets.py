@@ -1,0 +1,65 @@
+"""Dataset definitions: ``datapackages/<dataset>/datapackage.yaml``, one file per dataset.
+
+It holds what only people can say (title, description, licenses, sources, contributors,
+keywords, citation) and which dbt models become which resources in which formats. Table
+schemas are not here: they are generated from the dbt models (:mod:`flows.tableschema`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, field_validator
+
+from flows.errors import ConfigurationError
+from flows.layout import safe_name
+from flows.resources import DATAPACKAGES_DIR
+
+
+class ResourceSpec(BaseModel):
+    name: str
+    model: str
+    formats: list[Literal["csv", "parquet"]] = Field(min_length=1)
+    suite: str | None = None
+
+    @field_validator("name", "model")
+    @classmethod
+    def _safe(cls, value: str) -> str:
+        return safe_name(value, "resource")
+
+
+class DatasetSpec(BaseModel):
+    name: str
+    title: str
+    description: str
+    homepage: str | None = None
+    keywords: list[str] = []
+    licenses: list[dict[str, Any]] = Field(min_length=1)
+    sources: list[dict[str, Any]] = []
+    contributors: list[dict[str, Any]] = []
+    citation: str
+    resources: list[ResourceSpec] = Field(min_length=1)
+
+    @field_validator("name")
+    @classmethod
+    def _safe(cls, value: str) -> str:
+        return safe_name(value, "dataset")
+
+
+def dataset_names(root: Path = DATAPACKAGES_DIR) -> list[str]:
+    return sorted(path.parent.name for path in root.glob("*/datapackage.yaml"))
+
+
+@cache
+def load_dataset(name: str, root: Path = DATAPACKAGES_DIR) -> DatasetSpec:
+    path = root / safe_name(name, "dataset") / "datapackage.yaml"
+    if not path.is_file():
+        known = ", ".join(dataset_names(root)) or "none"
+        raise ConfigurationError(f"unknown dataset {name!r} (no {path}); known datasets: {known}")
+    spec = DatasetSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    if spec.name != name:
+        raise ConfigurationError(f"{path} names the dataset {spec.name!r}, expected {name!r}")
+    return spec

@@ -1,0 +1,73 @@
+"""Version numbers computed from what changed (the Frictionless versioning recipe).
+
+MAJOR when a table's schema changed incompatibly (a field removed, renamed or retyped, or a
+table dropped), MINOR when data or compatible fields were added, PATCH for corrections only,
+and nothing at all when every table's content hash equals the latest published version's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+FIRST_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class TableState:
+    """What the versioning rules look at for one table."""
+
+    rows: int
+    content_hash: str
+    fields: dict[str, str]  # field name → type
+    keys: int | None = None  # distinct primary keys, if known
+
+
+def parse(version: str) -> tuple[int, int, int]:
+    major, minor, patch = (int(part) for part in version.split("."))
+    return major, minor, patch
+
+
+def change_kind(previous: dict[str, TableState] | None, current: dict[str, TableState]) -> str | None:
+    """``major``, ``minor``, ``patch`` or None (no change) from the previous to the current tables."""
+    if previous is None:
+        return "initial"
+    if all(name in previous and previous[name].content_hash == state.content_hash for name, state in current.items()) and set(previous) == set(current):
+        return None
+    for name, before in previous.items():
+        after = current.get(name)
+        if after is None:
+            return "major"
+        for field, field_type in before.fields.items():
+            if after.fields.get(field) != field_type:
+                return "major"
+    for name, after in current.items():
+        before = previous.get(name)
+        if before is None or set(after.fields) - set(before.fields) or after.rows > before.rows:
+            return "minor"
+    return "patch"
+
+
+def bump(version: str, kind: str) -> str:
+    major, minor, patch = parse(version)
+    if kind == "major":
+        return f"{major + 1}.0.0"
+    if kind == "minor":
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def next_free(version: str, kind: str, taken: set[str]) -> str:
+    """``bump(version, kind)``, skipping numbers already claimed (e.g. by an abandoned publish)."""
+    candidate = FIRST_VERSION if kind == "initial" else bump(version, kind)
+    while candidate in taken:
+        candidate = bump(candidate, "patch" if kind in ("patch", "initial") else kind)
+    return candidate
+
+
+def states_of(entry: dict[str, Any]) -> dict[str, TableState]:
+    """The table states recorded in a ``versions.json`` entry."""
+    return {
+        name: TableState(rows=table["rows"], content_hash=table["content_hash"], fields=table["fields"])
+        for name, table in entry["tables"].items()
+    }

@@ -1,0 +1,41 @@
+"""The one settings object. Read from the environment (prefix ``WENSHU_``) once, on first use.
+
+Nothing happens at import: folders are created by the code that writes into them.
+Credentials are never settings: boto3 finds them through the usual AWS chain
+(environment variables, ``~/.aws`` profiles, instance roles).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WENSHU_", extra="ignore")
+
+    landing_url: str = Field("var/landing", description="Landing zone: a folder or s3://bucket/prefix.")
+    store_url: str = Field("var/store", description="Public store: a folder or s3://bucket/prefix.")
+    work_url: str = Field("var/work", description="Private work area: a folder or s3://bucket/prefix.")
+    scratch_dir: Path = Field(
+        Path("var/scratch"),
+        description="Local folder for DuckDB files and temporary copies when the work area is on S3.",
+    )
+    s3_endpoint_url: str | None = Field(
+        None, description="S3-compatible endpoint (MinIO, R2, Ceph…); unset means AWS."
+    )
+    s3_region: str | None = Field(None, description="Region for S3 requests; unset means the AWS default.")
+    duckdb_memory_limit: str = Field("2GB", description="DuckDB memory_limit for heavy steps.")
+    duckdb_threads: int = Field(2, description="DuckDB worker threads.")
+    ingest_batch_rows: int = Field(2000, description="Rows buffered per Parquet row group at ingest.")
+    max_field_bytes: int = Field(
+        2_000_000, description="Records with a text field longer than this are quarantined."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,26 @@
+"""Real-looking 案号 in both styles: （2016）皖1622刑初433号 and, before 2016, （2013）蒙刑初字第00012号."""
+
+from __future__ import annotations
+
+from random import Random
+
+from flows.synth.courts import Court
+
+NEW_STYLE_FROM = 2016
+_TRIBUNALS = {"刑": ("", "", "一", "二"), "民": ("", "一", "二", "三", "四")}
+
+
+def case_number(rng: Random, court: Court, year: int, type_code: str, sequence: int) -> str:
+    """The 案号 of a case filed in ``year`` at ``court`` with 类型代字 ``type_code``."""
+    if year >= NEW_STYLE_FROM:
+        return f"（{year}）{court.province_abbr}{court.court_code}{type_code}{sequence}号"
+    kind, rest = type_code[0], type_code[1:]
+    tribunal = _TRIBUNALS.get(kind, ("",))[int(rng.random() * len(_TRIBUNALS.get(kind, ("",))))]
+    padded = f"{sequence:05d}" if rng.random() < 0.4 else str(sequence)
+    return f"（{year}）{court.short}{kind}{tribunal}{rest}字第{padded}号"
+
+
+def sequence_for(rng: Random, court: Court, type_code: str) -> int:
+    """A serial number below a per-court ceiling, so courts differ in caseload."""
+    ceiling = 200 + (int(court.court_id[-6:]) * 7919) % (3000 if type_code.startswith("民") else 1200)
+    return 1 + int(rng.random() * ceiling)

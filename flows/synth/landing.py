@@ -1,0 +1,120 @@
+"""Write a synthetic landing zone: gzip JSONL judgments and observations, one task per file.
+
+Each judgments file is generated from its own random stream (seed, file number), so the output
+is byte-identical for a seed whatever the number of worker processes, and a larger run with the
+same seed and file size starts with the same files.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from random import Random
+
+import orjson
+
+from flows.synth.courts import load_reference
+from flows.synth.documents import make_judgment, recapture
+from flows.synth.monitor import observations as observe
+
+RECORDS_PER_FILE = 5000
+RECAPTURE_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class SynthSummary:
+    judgments: int  # judgment records written (recaptures included)
+    observations: int
+    files: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class _Task:
+    out_dir: Path
+    seed: int
+    part: int
+    first_index: int
+    count: int
+    observations: bool
+    median_chars: int
+    compresslevel: int
+
+
+def scraper_dir(out_dir: Path, seed: int) -> Path:
+    return out_dir / "scraper" / f"seed-{seed}"
+
+
+def monitor_dir(out_dir: Path, seed: int) -> Path:
+    return out_dir / "monitor" / f"seed-{seed}"
+
+
+def _write(path: Path, lines: list[bytes], compresslevel: int) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
+                                               compresslevel=compresslevel) as packed:
+        packed.write(b"".join(lines))
+    tmp.replace(path)
+    return path.stat().st_size
+
+
+def _run(task: _Task) -> tuple[int, int, int, int]:
+    """Generate and write one judgments file (and its observations): (records, observations, files, bytes)."""
+    ref = load_reference()
+    rng = Random(f"wenshu-synth/{task.seed}/{task.part}")
+    records, seen = [], []
+    lines, observed = [], []
+    for offset in range(task.count):
+        if seen and rng.random() < RECAPTURE_SHARE:
+            record = recapture(rng, records[int(rng.random() * len(records))])
+        else:
+            record, judged = make_judgment(rng, ref, task.seed, task.first_index + offset, task.median_chars)
+            records.append(record)
+            seen.append(judged)
+            if task.observations:
+                observed.extend(orjson.dumps(row) + b"\n" for row in observe(rng, judged))
+        lines.append(orjson.dumps(record) + b"\n")
+    name = f"{task.part:05d}.jsonl.gz"
+    size = _write(scraper_dir(task.out_dir, task.seed) / f"part-{name}", lines, task.compresslevel)
+    files = 1
+    if task.observations:
+        size += _write(monitor_dir(task.out_dir, task.seed) / f"observations-{name}", observed, task.compresslevel)
+        files += 1
+    return len(lines), len(observed), files, size
+
+
+def generate_landing(
+    out_dir: Path,
+    judgments: int,
+    seed: int = 0,
+    observations: bool = True,
+    *,
+    median_chars: int = 3000,
+    records_per_file: int = RECORDS_PER_FILE,
+    workers: int | None = None,
+    compresslevel: int = 6,
+) -> SynthSummary:
+    """Write ``judgments`` synthetic judgment records (and their observations) under ``out_dir``.
+
+    ``median_chars`` sets the median text length (the tail reaches ~33× it); lower it for fast
+    demos. ``workers`` defaults to the CPU count (1 means in-process).
+    """
+    if judgments < 0 or records_per_file < 1 or median_chars < 100:
+        raise ValueError("judgments >= 0, records_per_file >= 1 and median_chars >= 100 are required")
+    tasks = [
+        _Task(Path(out_dir), seed, part, start, min(records_per_file, judgments - start), observations,
+              median_chars, compresslevel)
+        for part, start in enumerate(range(0, judgments, records_per_file))
+    ]
+    workers = min(workers or os.cpu_count() or 1, len(tasks)) or 1
+    if workers == 1:
+        results = [_run(task) for task in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            results = list(pool.map(_run, tasks))
+    return SynthSummary(*(sum(column) for column in zip(*results, strict=True))) if results else SynthSummary(0, 0, 0, 0)

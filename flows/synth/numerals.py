@@ -1,0 +1,53 @@
+"""Chinese numerals as judgments write them: dated closing lines, article numbers, amounts."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+DIGITS = "〇一二三四五六七八九"
+_UNITS = ((1000, "千"), (100, "百"), (10, "十"))
+
+
+@lru_cache(maxsize=20000)
+def cn_number(n: int) -> str:
+    """1..99999 in Chinese numerals: 264 → 二百六十四, 1079 → 一千零七十九, 12 → 十二."""
+    if n < 0:
+        raise ValueError(n)
+    if n == 0:
+        return "零"
+    if n >= 10000:
+        head, rest = divmod(n, 10000)
+        tail = cn_number(rest) if rest else ""
+        return cn_number(head) + "万" + ("零" if 0 < rest < 1000 else "") + tail
+    out, pending_zero = [], False
+    for value, unit in _UNITS:
+        digit, n = divmod(n, value)
+        if digit:
+            if pending_zero:
+                out.append("零")
+            out.append(("" if value == 10 and digit == 1 and not out else DIGITS[digit]) + unit)
+            pending_zero = False
+        elif out:
+            pending_zero = True
+    if n:
+        out.append(("零" if pending_zero else "") + DIGITS[n])
+    return "".join(out)
+
+
+@lru_cache(maxsize=8192)
+def cn_date(day: date) -> str:
+    """The dated closing line of a judgment: 2016-12-20 → 二〇一六年十二月二十日."""
+    year = "".join(DIGITS[int(c)] for c in str(day.year))
+    return f"{year}年{cn_number(day.month)}月{cn_number(day.day)}日"
+
+
+@lru_cache(maxsize=8192)
+def ymd(day: date) -> str:
+    """Arabic date as judgments write it in running text: 2016年12月20日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def article(n: int, suffix: str = "") -> str:
+    """An article reference: 264 → 第二百六十四条; suffix such as 之一 or 第一款 follows 条."""
+    return f"第{cn_number(n)}条{suffix}"

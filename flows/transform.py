@@ -1,0 +1,206 @@
+"""Build the marts: run the dbt project (seed, run, test) in-process on one DuckDB file.
+
+``build`` is a plain function; the transform flow wraps it. dbt's runner keeps global state
+(flags, event manager, working directory, environment), so calls are serialised with a lock,
+the working directory and environment are restored afterwards, and dbt's ``target/`` and
+``logs/`` live in ``<duckdb stem>.dbt/`` next to the DuckDB file, never in the source tree:
+builds into different DuckDB files never share files.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import logging
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from flows.errors import SourceError, ValidationFailed, WenshuError
+from flows.resources import DBT_PROJECT_DIR
+from flows.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+_DBT_LOCK = threading.Lock()
+_DBT_LOG_LEVELS = {"warn": logging.WARNING, "error": logging.ERROR}
+_ERROR_STATUSES = {"error", "runtime error"}
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """The outcome of one dbt node (seed, model, data test or unit test)."""
+
+    unique_id: str
+    resource_type: str
+    status: str
+    message: str | None
+    failures: int | None
+    seconds: float
+    model: str | None = None
+    column: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    duckdb_path: Path
+    manifest_path: Path
+    run_results_path: Path
+    results: tuple[NodeResult, ...]
+    row_counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Node counts by resource type and status, e.g. ``{"model": {"success": 9}}``."""
+        counts: dict[str, Counter[str]] = {}
+        for result in self.results:
+            counts.setdefault(result.resource_type, Counter())[result.status] += 1
+        return {kind: dict(statuses) for kind, statuses in sorted(counts.items())}
+
+    def manifest(self) -> dict[str, Any]:
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+
+def build(raw_judgments_glob: str, duckdb_path: Path, select: str | None = None) -> BuildResult:
+    """Seed, run and test the dbt project into ``duckdb_path``; return results and mart row counts.
+
+    Raises SourceError if no raw file matches, ValidationFailed (report: failing tests) if a
+    dbt test fails, WenshuError with dbt's message on any other failure.
+    """
+    duckdb_path = Path(duckdb_path).resolve()
+    raw_judgments_glob = _absolute_glob(raw_judgments_glob)
+    dbt_dir = duckdb_path.parent / f"{duckdb_path.stem}.dbt"
+    target_dir = dbt_dir / "target"
+    args = [
+        "build",
+        *("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)),
+        *("--target-path", str(target_dir), "--log-path", str(dbt_dir / "logs")),
+        *("--vars", json.dumps({"raw_judgments_glob": raw_judgments_glob})),
+        *("--log-level", "none", "--log-level-file", "info", "--no-use-colors"),
+        "--no-send-anonymous-usage-stats",
+        *(("--select", select) if select else ()),
+    ]
+    settings = get_settings()
+    env = {
+        "WENSHU_DBT_DUCKDB_PATH": str(duckdb_path),
+        "WENSHU_DUCKDB_THREADS": str(settings.duckdb_threads),
+        "WENSHU_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+    }
+    duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    logger.info("dbt build starting duckdb=%s raw=%s select=%s", duckdb_path, raw_judgments_glob, select)
+    started = time.perf_counter()
+    outcome = _invoke(args, env)
+    results = tuple(_node_result(result) for result in outcome.results)
+    _raise_on_failure(results, target_dir / "run_results.json")
+    marts = sorted(
+        result.node.name
+        for result in outcome.results
+        if result.node.resource_type == "model" and result.node.fqn[1] == "marts" and result.status == "success"
+    )
+    built = BuildResult(
+        duckdb_path=duckdb_path,
+        manifest_path=target_dir / "manifest.json",
+        run_results_path=target_dir / "run_results.json",
+        results=results,
+        row_counts=_row_counts(duckdb_path, marts),
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    logger.info("dbt build done seconds=%s nodes=%s rows=%s", built.seconds, built.summary, built.row_counts)
+    return built
+
+
+def _absolute_glob(pattern: str) -> str:
+    """Make a local glob absolute (dbt runs from the project folder) and check it matches."""
+    if "://" in pattern:
+        return pattern
+    pattern = os.path.abspath(pattern)
+    if not glob.glob(pattern, recursive=True):
+        raise SourceError(f"no raw judgment files match {pattern}: run ingest first")
+    return pattern
+
+
+@contextmanager
+def _dbt_context(env: Mapping[str, str]) -> Iterator[None]:
+    """One dbt call at a time, with ``env`` set and the working directory restored after."""
+    with _DBT_LOCK:
+        cwd = os.getcwd()
+        saved = {name: os.environ.get(name) for name in env}
+        os.environ.update(env)
+        try:
+            yield
+        finally:
+            os.chdir(cwd)
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def _invoke(args: list[str], env: Mapping[str, str]) -> Any:
+    from dbt.cli.main import dbtRunner  # imported lazily: dbt takes ~1 s to import
+
+    with _dbt_context(env):
+        outcome = dbtRunner(callbacks=[_forward_event]).invoke(args)
+    if outcome.exception is not None:
+        raise WenshuError(f"dbt build failed: {outcome.exception}") from outcome.exception
+    if outcome.result is None or not hasattr(outcome.result, "results"):
+        raise WenshuError("dbt build returned no results: see the dbt log next to the DuckDB file")
+    return outcome.result
+
+
+def _forward_event(event: Any) -> None:
+    level = _DBT_LOG_LEVELS.get(event.info.level)
+    if level is not None:
+        logger.log(level, "dbt: %s", event.info.msg)
+
+
+def _node_result(result: Any) -> NodeResult:
+    node = result.node
+    return NodeResult(
+        unique_id=node.unique_id,
+        resource_type=str(node.resource_type),
+        status=str(result.status),
+        message=result.message,
+        failures=result.failures,
+        seconds=round(result.execution_time or 0.0, 3),
+        model=getattr(node, "attached_node", None) or getattr(node, "model", None),
+        column=getattr(node, "column_name", None),
+    )
+
+
+def _raise_on_failure(results: tuple[NodeResult, ...], run_results_path: Path) -> None:
+    errors = [result for result in results if result.status in _ERROR_STATUSES]
+    if errors:
+        detail = "; ".join(f"{result.unique_id}: {result.message}" for result in errors)
+        raise WenshuError(f"dbt build failed ({len(errors)} nodes in error): {detail}; see {run_results_path}")
+    failed = [result for result in results if result.status == "fail"]
+    if failed:
+        names = ", ".join(f"{result.unique_id} ({result.message})" for result in failed)
+        raise ValidationFailed(
+            f"{len(failed)} dbt tests failed: {names}; see {run_results_path}",
+            report={
+                "failed_tests": [result.as_dict() for result in failed],
+                "results": [result.as_dict() for result in results],
+                "run_results_path": str(run_results_path),
+            },
+        )
+
+
+def _row_counts(duckdb_path: Path, tables: list[str]) -> dict[str, int]:
+    if not tables:
+        return {}
+    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+        return {name: con.execute(f'select count(*) from main."{name}"').fetchone()[0] for name in tables}

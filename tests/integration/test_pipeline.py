@@ -1,0 +1,133 @@
+"""The parent flow end to end on synthetic data, into a local store and into a real S3 server."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from flows.errors import ValidationFailed
+from flows.publish.consume import download, verify_store
+from flows.storage import open_storage
+
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("prefect"), pytest.mark.usefixtures("prefect_server")]
+
+DATA_FILES = ["data/courts.csv", "data/courts.parquet", "data/judgment_texts.parquet", "data/judgments.csv", "data/judgments.parquet"]
+
+
+def synth(out: Path, judgments: int, seed: int) -> None:
+    from flows.synth import generate_landing
+
+    generate_landing(out, judgments=judgments, seed=seed, observations=True)
+
+
+def run(landing: Path, store: str, work: str) -> dict:
+    from flows.pipeline.run_flow import run_flow
+
+    return run_flow(str(landing), store, work)
+
+
+def test_local_store_end_to_end(workdirs: Path):
+    landing, store_dir, work_dir = workdirs / "landing", workdirs / "store", workdirs / "work"
+    synth(landing, 400, seed=7)
+    first = run(landing, str(store_dir), str(work_dir))
+
+    assert first["status"] == "succeeded"
+    ingest = first["ingest"]
+    assert ingest["reconciles"]
+    judgments = ingest["tables"]["judgments"]
+    assert judgments["read"] == judgments["accepted"] + judgments["quarantined"] and judgments["accepted"] == 400
+    [published] = first["publish"]
+    assert published["published"] and published["version"] == "1.0.0" and published["tables"]["judgments"] == 400
+
+    # The exact published file set: nothing private, nothing half-written.
+    files = sorted(str(p.relative_to(store_dir)) for p in store_dir.rglob("*") if p.is_file())
+    assert files == sorted(["catalog.json", "cjo-judgments/latest.json", "cjo-judgments/versions.json",
+                            "cjo-judgments/1.0.0/datapackage.json", *(f"cjo-judgments/1.0.0/{f}" for f in DATA_FILES)])  # fmt: skip
+    versions = orjson.loads((store_dir / "cjo-judgments/versions.json").read_bytes())
+    assert versions["last_successful"] == "1.0.0"
+    [entry] = versions["versions"]
+    assert entry["status"] == "published" and entry["rows"]["judgments"] == 400
+    descriptor_bytes = (store_dir / "cjo-judgments/1.0.0/datapackage.json").read_bytes()
+    assert entry["descriptor_sha256"] == hashlib.sha256(descriptor_bytes).hexdigest()
+    assert orjson.loads((store_dir / "cjo-judgments/latest.json").read_bytes())["version"] == "1.0.0"
+    catalog = orjson.loads((store_dir / "catalog.json").read_bytes())
+    assert [d["name"] for d in catalog["datasets"]] == ["cjo-judgments"]
+
+    descriptor = orjson.loads(descriptor_bytes)
+    judgments_schema = next(r for r in descriptor["resources"] if r["name"] == "judgments-parquet")["schema"]
+    assert judgments_schema["primaryKey"] == ["doc_id"]
+    assert {"doc_id", "case_number", "court_name", "judgment_date", "text_sha256"} <= {f["name"] for f in judgments_schema["fields"]}
+    assert all(f.get("description") for f in judgments_schema["fields"])
+    assert all(r["hash"].startswith("sha256:") and r["bytes"] > 0 for r in descriptor["resources"])
+
+    audit = verify_store(open_storage(str(store_dir)), workdirs / "scratch")
+    assert audit.ok and audit.checked_files == 5, audit.problems
+    folder = download(open_storage(str(store_dir)), "cjo-judgments", workdirs / "downloads")
+    checked = subprocess.run([sys.executable, "-m", "frictionless", "validate", str(folder / "datapackage.json")],
+                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-2000:]
+    rows = duckdb.sql(f"select count(*), count(distinct doc_id) from '{folder}/data/judgments.parquet'").fetchone()
+    assert rows == (400, 400)
+
+    # Same input again: nothing new is published.
+    again = run(landing, str(store_dir), str(work_dir))
+    assert again["ingest"]["totals"]["files_unchanged"] == again["ingest"]["totals"]["files"]
+    assert not again["publish"][0]["published"] and again["publish"][0]["version"] == "1.0.0"
+
+    # New judgments arrive: a MINOR version, the old one untouched.
+    before = {p: p.read_bytes() for p in (store_dir / "cjo-judgments/1.0.0").rglob("*") if p.is_file()}
+    synth(workdirs / "more", 50, seed=8)
+    for path in (workdirs / "more/scraper").rglob("*.jsonl.gz"):
+        target = landing / "scraper" / "batch-2" / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    third = run(landing, str(store_dir), str(work_dir))
+    assert third["publish"][0]["version"] == "1.1.0" and third["publish"][0]["change"] == "minor"
+    assert third["publish"][0]["tables"]["judgments"] == 450
+    assert before == {p: p.read_bytes() for p in (store_dir / "cjo-judgments/1.0.0").rglob("*") if p.is_file()}
+    assert verify_store(open_storage(str(store_dir)), workdirs / "scratch").ok
+
+
+def test_s3_store_and_work_area(workdirs: Path, s3_bucket: str):
+    landing = workdirs / "landing"
+    synth(landing, 120, seed=11)
+    result = run(landing, f"{s3_bucket}/public", f"{s3_bucket}/private")
+    assert result["status"] == "succeeded" and result["publish"][0]["version"] == "1.0.0"
+    store = open_storage(f"{s3_bucket}/public")
+    keys = list(store.list())
+    assert "cjo-judgments/1.0.0/datapackage.json" in keys and "catalog.json" in keys
+    assert not any(k.startswith(("raw/", "quarantine/", "runs/")) for k in keys)
+    assert verify_store(store, workdirs / "scratch").ok
+    folder = download(store, "cjo-judgments@1.0.0", workdirs / "downloads", resources=["judgments"])
+    assert sorted(p.name for p in (folder / "data").iterdir()) == ["judgments.csv", "judgments.parquet"]
+    work = open_storage(f"{s3_bucket}/private")
+    assert any(k.startswith("runs/") and k.endswith("report.json") for k in work.list("runs/"))
+
+
+def test_failing_gate_publishes_nothing(workdirs: Path):
+    """A raw partition that breaks a critical expectation stops the run before publishing."""
+    from flows.records import JUDGMENT_SCHEMA
+
+    landing, store_dir, work_dir = workdirs / "landing", workdirs / "store", workdirs / "work"
+    synth(landing, 50, seed=3)
+    bad = {name: None for name in JUDGMENT_SCHEMA.names}
+    bad.update(doc_id="broken", text="x", text_chars=1, text_sha256="not-a-sha", flags=[], source_format="bug",
+               source_file="x", source_line=1, source_sha256="0" * 64, ingested_at=datetime.now(UTC))  # fmt: skip
+    partition = work_dir / "raw" / "judgments" / ("f" * 64 + ".parquet")
+    partition.parent.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist([bad], schema=JUDGMENT_SCHEMA), partition)
+    with pytest.raises(ValidationFailed) as failure:
+        run(landing, str(store_dir), str(work_dir))
+    assert "text_sha256" in str(failure.value)
+    assert not store_dir.exists() or not any(store_dir.rglob("*"))
+    reports = list((work_dir / "runs").glob("*/report.json"))
+    assert len(reports) == 1 and orjson.loads(reports[0].read_bytes())["status"] == "failed validation"
