@@ -40,6 +40,7 @@ def _prepare_prefect(work_url: str | None) -> None:
     work = work_url or settings.work_url
     home = (Path(settings.scratch_dir) if work.startswith("s3://") else Path(work)) / "prefect"
     os.environ.setdefault("PREFECT_HOME", str(home.absolute()))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect makes one level only
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "flows")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
@@ -89,6 +90,7 @@ def synth(
 @app.command()
 def ingest(landing: LandingOpt = None, work: WorkOpt = None) -> None:
     """Read the landing zone into the raw layer; bad records go to quarantine. Counts must reconcile."""
+    _prepare_prefect(work)
     from flows.pipeline.ingest_flow import ingest_flow
 
     summary = _run("ingest", work, lambda: ingest_flow(landing, work))
@@ -103,6 +105,7 @@ def validate(
     work: WorkOpt = None,
 ) -> None:
     """Run the Great Expectations suites; exit 1 if a critical expectation fails."""
+    _prepare_prefect(work)
     from flows.pipeline.validate_flow import validate_flow
 
     if layer not in ("raw", "marts"):
@@ -121,6 +124,7 @@ def validate(
 @app.command()
 def build(work: WorkOpt = None) -> None:
     """Build the marts with dbt (seeds, staging, intermediate, marts, tests)."""
+    _prepare_prefect(work)
     from flows.pipeline.transform_flow import transform_flow
 
     result = _run("build", work, lambda: transform_flow(work))
@@ -134,6 +138,7 @@ def publish(
     dataset: Annotated[list[str] | None, typer.Option(help="Dataset(s) to publish; default all.")] = None,
 ) -> None:
     """Publish the built marts as the next version of each dataset (nothing if unchanged)."""
+    _prepare_prefect(work)
     from flows.pipeline.publish_flow import publish_flow
 
     results = _run("publish", work, lambda: publish_flow(store, work, dataset))
@@ -143,6 +148,7 @@ def publish(
 @app.command()
 def run(landing: LandingOpt = None, store: StoreOpt = None, work: WorkOpt = None) -> None:
     """The whole pipeline: ingest → validate → build → validate → publish."""
+    _prepare_prefect(work)
     from flows.pipeline.run_flow import run_flow
 
     _prepare_prefect(work)
@@ -176,7 +182,7 @@ def demo(
     store_url = store or settings.store_url
     out.print(f"\nLook at it:\n  wenshu datasets --store {store_url}\n  wenshu verify --store {store_url}\n"
               f"  wenshu download cjo-judgments --store {store_url} --to var/downloads\n"
-              f"  duckdb -c \"select court_province, count(*) from '{store_url}/cjo-judgments/*/data/judgments.parquet' group by all\"")  # fmt: skip
+              f"  .venv/bin/python -c \"import duckdb; print(duckdb.sql('select court_province, count(*) n from read_parquet(''{store_url}/cjo-judgments/*/data/judgments.parquet'') group by 1 order by n desc'))\"")  # fmt: skip
 
 
 @app.command()

@@ -8,7 +8,7 @@ definition of its columns; this module translates it:
 * ``unique`` tests → ``constraints.unique``; ``accepted_values`` tests → ``constraints.enum``;
 * the primary-key constraint → ``primaryKey``;
 * ``relationships`` tests → ``foreignKeys`` (to the same table always, to other tables only when
-  they are among the package's ``resources``).
+  they are among the package's ``resources``: ``{model: resource name}`` or model names).
 
 Tests with a ``where`` filter or ``warn`` severity do not hold for every row, so they are skipped.
 """
@@ -16,7 +16,7 @@ Tests with a ``where`` filter or ``warn`` severity do not hold for every row, so
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from flows.errors import ConfigurationError
@@ -67,8 +67,8 @@ def model_description(manifest: dict[str, Any], model: str) -> str:
     return " ".join(model_node(manifest, model)["description"].split())
 
 
-def table_schema(manifest: dict[str, Any], model: str, resources: Collection[str] = ()) -> dict[str, Any]:
-    """The Frictionless v2 Table Schema of a dbt model; ``resources``: the package's other tables."""
+def table_schema(manifest: dict[str, Any], model: str, resources: Mapping[str, str] | Collection[str] = ()) -> dict[str, Any]:
+    """The Frictionless v2 Table Schema of a dbt model; ``resources``: the package's tables, by model."""
     node = model_node(manifest, model)
     primary_key = _primary_key(node)
     tests = _column_tests(manifest, node["unique_id"])
@@ -86,7 +86,8 @@ def table_schema(manifest: dict[str, Any], model: str, resources: Collection[str
     schema: dict[str, Any] = {"$schema": TABLE_SCHEMA_PROFILE, "fields": fields}
     if primary_key:
         schema["primaryKey"] = primary_key
-    foreign_keys = _foreign_keys(manifest, node, tests, resources)
+    resource_names = resources if isinstance(resources, Mapping) else {name: name for name in resources}
+    foreign_keys = _foreign_keys(manifest, node, tests, resource_names)
     if foreign_keys:
         schema["foreignKeys"] = foreign_keys
     return schema
@@ -136,7 +137,7 @@ def _foreign_keys(
     manifest: dict[str, Any],
     node: dict[str, Any],
     tests: dict[str, list[dict[str, Any]]],
-    resources: Collection[str],
+    resources: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     foreign_keys = []
     for column, column_tests in tests.items():
@@ -149,6 +150,6 @@ def _foreign_keys(
             if target is not None:
                 if target not in resources:
                     continue
-                reference = {"resource": target, **reference}
+                reference = {"resource": resources[target], **reference}
             foreign_keys.append({"fields": [column], "reference": reference})
     return foreign_keys

@@ -24,7 +24,7 @@ from typing import Any
 
 import duckdb
 
-from flows.errors import SourceError, ValidationFailed, WenshuError
+from flows.errors import ConfigurationError, SourceError, ValidationFailed, WenshuError
 from flows.resources import DBT_PROJECT_DIR
 from flows.settings import get_settings
 
@@ -76,6 +76,7 @@ class BuildResult:
 def build(raw_judgments_glob: str, duckdb_path: Path, select: str | None = None) -> BuildResult:
     """Seed, run and test the dbt project into ``duckdb_path``; return results and mart row counts.
 
+    ``raw_judgments_glob`` is a local glob (relative to the working directory or absolute).
     Raises SourceError if no raw file matches, ValidationFailed (report: failing tests) if a
     dbt test fails, WenshuError with dbt's message on any other failure.
     """
@@ -124,7 +125,7 @@ def build(raw_judgments_glob: str, duckdb_path: Path, select: str | None = None)
 def _absolute_glob(pattern: str) -> str:
     """Make a local glob absolute (dbt runs from the project folder) and check it matches."""
     if "://" in pattern:
-        return pattern
+        raise ConfigurationError(f"dbt reads the raw layer from local files: copy {pattern} to the scratch folder first")
     pattern = os.path.abspath(pattern)
     if not glob.glob(pattern, recursive=True):
         raise SourceError(f"no raw judgment files match {pattern}: run ingest first")
@@ -203,4 +204,4 @@ def _row_counts(duckdb_path: Path, tables: list[str]) -> dict[str, int]:
     if not tables:
         return {}
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        return {name: con.execute(f'select count(*) from main."{name}"').fetchone()[0] for name in tables}
+        return {name: int(con.execute(f'select count(*) from main."{name}"').fetchall()[0][0]) for name in tables}

@@ -156,7 +156,11 @@ def match_basic(
     region_city = _city_named(province, region)
     readings = _readings(province, re.sub(r"(人民法院|基层法院|法院)$", "", name))
     for city, rest in readings:
-        if found := _pick(province, city, region_city, lambda area, rest=rest: area[1] == rest):
+
+        def same_name(area: Area, rest: str = rest) -> bool:
+            return area[1] == rest
+
+        if found := _pick(province, city, region_city, same_name):
             return found, True
     for city, rest in readings:
         stem, has_suffix = _stem(rest, AREA_SUFFIX), AREA_SUFFIX.search(rest) is not None
@@ -236,8 +240,8 @@ def build_courts(reference: Path) -> tuple[list[dict[str, str]], Counter[str]]:
         if level == "2":
             _place(row, province, province.code + "0000", "")
         elif level == "3":
-            if matched := match_intermediate(province, name):
-                _place(row, province, *matched)
+            if intermediate := match_intermediate(province, name):
+                _place(row, province, *intermediate)
         elif matched:
             row["court_level"] = LEVELS[level]
             _place(row, province, matched[0], basic_court_code(*matched))

@@ -46,7 +46,7 @@ def to_markdown(report: dict[str, Any]) -> str:
             lines += [f"## {gate.replace('_', ' ').capitalize()}: {'passed' if result.get('passed') else 'FAILED'}", ""]
             for suite in result.get("suites", []):
                 failed = [e for e in suite.get("expectations", []) if not e.get("success")]
-                lines.append(f"- `{suite.get('name')}`: {len(suite.get('expectations', [])) - len(failed)}/{len(suite.get('expectations', []))} passed")
+                lines.append(f"- `{suite.get('suite')}`: {len(suite.get('expectations', [])) - len(failed)}/{len(suite.get('expectations', []))} passed")
                 lines += [f"  - failed `{e.get('type')}` on `{e.get('column') or '-'}` ({e.get('severity')})" for e in failed]
             lines.append("")
     if build := report.get("transform"):

@@ -18,7 +18,7 @@ from flows.storage import cached_copy
 
 log = logging.getLogger(__name__)
 
-RAW_SUITES = {"raw_judgments": "judgments"}
+RAW_SUITES = ["raw_judgments"]
 
 
 def raw_glob(context: RunContext, table: str = "judgments") -> str:
@@ -100,7 +100,7 @@ def _validate(context: RunContext, target: Any, suites: list[str], name: str) ->
 
 
 def validate_raw(context: RunContext) -> dict[str, Any]:
-    return _validate(context, {"judgments": raw_glob(context)}, list(RAW_SUITES), "raw")
+    return _validate(context, {"raw_judgments": raw_glob(context)}, RAW_SUITES, "raw")
 
 
 def validate_marts(context: RunContext, suites: list[str] | None = None) -> dict[str, Any]:

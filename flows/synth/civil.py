@@ -85,12 +85,14 @@ def first_instance(draft: Draft, case_number: str) -> Written:
     budget = int((draft.target_chars - draft.chars - 800) / (1.6 if cause.serial else 1.1))
     episodes, items = facts(draft, claimant, [defendant], budget, draft.days_before(200, 1500, filed), filed)
     total = amount(rng, 3000, 300000)
-    draft.add(f"原告{claimant}向本院提出诉讼请求：1.依法判令被告{defendant}承担相应责任，支付人民币{total}元；"
-              "2.本案诉讼费用由被告负担。事实和理由：" + episodes[0], *episodes[1:])
+    claims = (f"1.判令原告{claimant}与被告{defendant}离婚；2.婚生子由原告抚养；3.本案诉讼费用由被告负担。"
+              if cause.name == "离婚纠纷" else
+              f"1.依法判令被告{defendant}支付人民币{total}元；2.本案诉讼费用由被告负担。")
+    draft.add(f"原告{claimant}向本院提出诉讼请求：{claims}事实和理由：" + episodes)
     draft.add(f"被告{defendant}未作答辩。" if absent else f"被告{defendant}辩称，原告所述不属实，请求驳回原告的诉讼请求。")
     if items:
-        draft.add("原告为支持其诉讼请求，向本院提交了以下证据：", *items)
-    draft.add("本院经审理认定事实如下：" + episodes[0], *episodes[1:])
+        draft.add("原告为支持其诉讼请求，向本院提交了以下证据：", items)
+    draft.add("本院经审理认定事实如下：" + episodes)
     law = _law(draft)
     basis = law + [PROCEDURE_LAW + articles["evidence"]] + ([PROCEDURE_LAW + articles["default"]] if absent else [])
     draft.add(f"本院认为，{cause.conduct}。依照" + "、".join(basis) + "之规定，判决如下：")
@@ -118,9 +120,9 @@ def appeal(draft: Draft, case_number: str, lower: Court, lower_number: str) -> W
     draft.add(f"{appellee}辩称，一审判决认定事实清楚，适用法律正确，请求驳回上诉，维持原判。")
     budget = draft.target_chars - draft.chars - 700
     episodes, items = facts(draft, appellee, [appellant], budget, draft.days_before(300, 1500, filed), filed)
-    draft.add("一审法院认定事实：" + episodes[0], *episodes[1:])
+    draft.add("一审法院认定事实：" + episodes)
     if items:
-        draft.add("一审法院认定上述事实的证据有：", *items)
+        draft.add("一审法院认定上述事实的证据有：", items)
     draft.add("本院二审期间，当事人没有提交新证据。本院对一审查明的事实予以确认。")
     basis = [PROCEDURE_LAW + articles["appeal"]]
     draft.add(f"本院认为，{cause.conduct}。一审判决认定事实清楚，适用法律正确，应予维持。"

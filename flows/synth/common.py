@@ -4,33 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import add
 from random import Random
 
-from flows.synth.catalog import PLACES, Cause
+from flows.synth.catalog import Cause
 from flows.synth.courts import Court
-from flows.synth.names import anonymised, full_name, pick
-from flows.synth.numerals import cn_date, ymd
+from flows.synth.names import full_name
+from flows.synth.numerals import cn_date, ymd_ordinal
+from flows.synth.pools import POOL_SIZE, cycle_slice, numbers, pool
 
-TIMES = ("8时", "10时", "13时", "14时", "16时", "19时", "20时", "21时", "22时", "23时", "凌晨1时", "凌晨3时")
 EVIDENCE = ("受案登记表", "立案决定书", "抓获经过", "户籍证明", "被害人陈述", "证人证言", "辨认笔录", "现场勘验笔录",
             "扣押决定书及扣押清单", "价格认定结论书", "鉴定意见", "视听资料", "银行交易明细", "被告人的供述与辩解")
-CRIMINAL_EVIDENCE = (
-    "受案登记表、立案决定书，证实本案于{date}案发并立案侦查的经过。",
-    "抓获经过，证实被告人{d}于{date}在{place}被公安机关抓获归案。",
-    "证人{w}的证言，证实其于{date}在{place}目睹了案发经过，所述与被告人{d}的供述相互印证。",
-    "被害人{v}的陈述，证实其于{date}在{place}被侵害的经过及损失情况。",
-    "现场勘验笔录及现场照片，证实案发现场位于{place}，现场情况与被告人{d}的供述一致。",
-    "辨认笔录，证实经证人{w}辨认，确认被告人{d}即为作案人。",
-    "户籍证明，证实被告人{d}的身份情况，其作案时已达到完全刑事责任年龄。",
-    "调取证据通知书及相关书证，证实{date}前后被告人{d}的活动情况。",
-    "被告人{d}的供述与辩解，证实其对上述犯罪事实供认不讳，所述作案时间、地点与证人{w}的证言相符。",
-)
-CIVIL_EVIDENCE = (
-    "{doc}，证明{d}与{v}之间的法律关系及{date}前后的往来情况。",
-    "证人{w}的证言，证明{date}双方在{place}协商的经过。",
-    "{doc}，证明{v}至今未履行相应义务。",
-)
-DOCUMENTS = ("借条", "银行转账记录", "微信聊天记录", "收据", "合同", "情况说明", "录音资料", "送货单", "催款通知")
 
 
 @dataclass
@@ -45,15 +29,16 @@ class Draft:
     scene: str = ""
     used_names: set[str] = field(default_factory=set)
     paragraphs: list[str] = field(default_factory=list)
-    chars: int = 0
 
     def __post_init__(self) -> None:
         self.scene = self.scene or self.court.place
 
     def add(self, *paragraphs: str) -> None:
-        for paragraph in paragraphs:
-            self.paragraphs.append(paragraph)
-            self.chars += len(paragraph) + 1
+        self.paragraphs.extend(paragraphs)
+
+    @property
+    def chars(self) -> int:
+        return sum(map(len, self.paragraphs)) + len(self.paragraphs)
 
     def days_before(self, low: int, high: int, anchor: date | None = None) -> date:
         return (anchor or self.judgment_date) - timedelta(days=low + int(self.rng.random() * (high - low + 1)))
@@ -68,49 +53,24 @@ def amount(rng: Random, low: int, high: int) -> int:
     return value if rng.random() < 0.3 else max(low, value // 100 * 100)
 
 
-def _day(rng: Random, earliest: date, latest: date) -> date:
-    return earliest + timedelta(days=int(rng.random() * max(1, (latest - earliest).days)))
+def facts(draft: Draft, who: str, others: list[str], budget: int, earliest: date, latest: date) -> tuple[str, str]:
+    """(episodes in date order, numbered evidence items), each one block of lines, of about
+    ``budget`` characters together.
 
-
-def _slots(draft: Draft, who: str, other: str, day: date, latest: date) -> dict[str, object]:
-    rng = draft.rng
-    slots: dict[str, object] = {
-        "date": ymd(day), "date2": ymd(day + timedelta(days=int(rng.random() * max(0, (latest - day).days)))),
-        "time": pick(rng, TIMES), "d": who, "v": other, "place": draft.scene + pick(rng, PLACES),
-        "amount": amount(rng, 800, 60000), "bac": 80 + int(rng.random() * 180),
-        "grams": f"{0.2 + rng.random() * 30:.2f}", "price": amount(rng, 8000, 80000),
-        "age": 16 + int(rng.random() * 25), "years": 1 + int(rng.random() * 15), "n": 5 + int(rng.random() * 200),
-        "rate": f"{1 + rng.random() * 1.5:.1f}", "days": 3 + int(rng.random() * 40),
-    }
-    for slot, options in draft.cause.choices.items():
-        slots[slot] = pick(rng, options)
-    return slots
-
-
-def facts(draft: Draft, who: str, others: list[str], budget: int, earliest: date, latest: date) -> tuple[list[str], list[str]]:
-    """(episodes in date order, numbered evidence items) of about ``budget`` characters together.
-
-    Serial causes (thefts, loans) repeat episodes for up to 60% of the budget; evidence fills the rest.
+    Serial causes (thefts, loans) repeat episodes for up to 60% of the budget; evidence fills the
+    rest. Sentences are sliced from the cause's pool and their tokens filled once per block.
     """
-    rng, cause = draft.rng, draft.cause
-    dated: list[tuple[date, str]] = []
-    used, episode_budget = 0, budget * 0.6 if cause.serial else 0
-    while not dated or used < episode_budget:
-        day = _day(rng, earliest, latest)
-        text = pick(rng, cause.episodes).format(**_slots(draft, who, others[len(dated) % len(others)], day, latest))
-        dated.append((day, text))
-        used += len(text) + 1
-    dated.sort(key=lambda item: item[0])
-    templates = CRIMINAL_EVIDENCE if cause.name.endswith("罪") else CIVIL_EVIDENCE
-    items: list[str] = []
-    while used < budget:
-        slots = _slots(draft, who, others[0], _day(rng, earliest, latest), latest)
-        slots["w"] = anonymised(rng, draft.used_names)
-        slots["doc"] = pick(rng, DOCUMENTS)
-        text = f"{len(items) + 1}.{pick(rng, templates).format(**slots)}"
-        items.append(text)
-        used += len(text) + 1
-    return [text for _, text in dated], items
+    random, sentences = draft.rng.random, pool(draft.cause)
+    count = max(1, int(budget * 0.6 / sentences.episode_chars)) if draft.cause.serial else 1
+    first, span = earliest.toordinal(), max(1, (latest - earliest).days)
+    dates = list(map(ymd_ordinal, sorted(first + int(random() * span) for _ in range(count))))
+    episodes = "\n".join(map(add, dates, cycle_slice(sentences.episodes, int(random() * POOL_SIZE), count)))
+    items = max(0, int((budget - len(episodes)) / sentences.evidence_chars))
+    evidence = "\n".join(map(add, numbers(items), cycle_slice(sentences.evidence, int(random() * POOL_SIZE), items)))
+    v0, v1, v2 = (others * 3)[:3]
+    values = {"d": who, "p": draft.scene, "v0": v0, "v1": v1, "v2": v2, "t": dates[0],
+              "t2": ymd_ordinal(first + span - int(random() * span / 2))}
+    return episodes.format_map(values), evidence.format_map(values)
 
 
 def evidence(rng: Random) -> str:

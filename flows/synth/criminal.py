@@ -23,11 +23,13 @@ class Written:
     legal_basis: list[str]
 
 
-def _term(months: int, detention: bool) -> str:
-    if detention:
-        return f"拘役{cn_number(months)}个月"
+def _duration(months: int) -> str:
     years, rest = divmod(months, 12)
-    return "有期徒刑" + (f"{cn_number(years)}年" if years else "") + (f"{cn_number(rest)}个月" if rest else "")
+    return (f"{cn_number(years)}年" if years else "") + (f"{cn_number(rest)}个月" if rest else "")
+
+
+def _term(months: int, detention: bool) -> str:
+    return f"拘役{cn_number(months)}个月" if detention else "有期徒刑" + _duration(months)
 
 
 def _defendants(draft: Draft) -> list[str]:
@@ -50,7 +52,7 @@ def _sentence(draft: Draft, name: str, detained: date) -> tuple[str, str, list[s
     line = f"被告人{name}犯{cause.name}，判处{_term(months, cause.detention)}"
     extra: list[str] = []
     if months <= 36 and rng.random() < 0.25:
-        line += f"，缓刑{_term(months + 2 + int(rng.random() * 12), cause.detention)}"
+        line += f"，缓刑{_duration(months + 2 + int(rng.random() * 12))}"
         extra += ["第七十二条第一款", "第七十三条第一款" if cause.detention else "第七十三条第二款"]
         note = "（缓刑考验期限，从判决确定之日起计算。）"
     else:
@@ -68,7 +70,7 @@ def first_instance(draft: Draft, case_number: str) -> Written:
     filed = draft.days_before(15, 90)
     detained = draft.days_before(30, 120, filed)
     first_act = draft.days_before(30, 400, detained)
-    simple = rng.random() < 0.55
+    simple = rng.random() < 0.55 and cause.months[1] <= 60
     draft.add(court.name, "刑事判决书", case_number, f"公诉机关{court.procuratorate}。")
     for name in names:
         details = person_details(rng, draft.judgment_date.year, court.province_abbr)
@@ -90,9 +92,9 @@ def first_instance(draft: Draft, case_number: str) -> Written:
     victims = [party_name(rng, draft.used_names) for _ in range(3)]
     budget = draft.target_chars - draft.chars - 900 - 150 * len(names)
     episodes, items = facts(draft, names[0], victims, budget, first_act, detained)
-    draft.add("经审理查明：" + episodes[0], *episodes[1:])
+    draft.add("经审理查明：" + episodes)
     if items:
-        draft.add("上述事实，有经庭审举证、质证的下列证据证实：", *items, "上述证据收集程序合法，内容客观真实，足以认定。")
+        draft.add("上述事实，有经庭审举证、质证的下列证据证实：", items, "上述证据收集程序合法，内容客观真实，足以认定。")
     else:
         draft.add(f"上述事实，被告人{charged}在开庭审理过程中亦无异议，且有{evidence(rng)}等证据证实，足以认定。")
     extra = []
@@ -152,9 +154,9 @@ def appeal(draft: Draft, case_number: str, lower: Court, lower_number: str) -> W
     victims = [party_name(rng, draft.used_names) for _ in range(3)]
     budget = draft.target_chars - draft.chars - 900
     episodes, items = facts(draft, names[0], victims, budget, draft.days_before(200, 600, lower_date), detained)
-    draft.add("原判认定：" + episodes[0], *episodes[1:])
+    draft.add("原判认定：" + episodes)
     if items:
-        draft.add("原判认定上述事实的证据有：", *items)
+        draft.add("原判认定上述事实的证据有：", items)
     draft.add(f"上诉人{names[0]}上诉提出，原判量刑过重，请求二审从轻处罚。")
     draft.add(f"经审理查明的事实和证据与原判相同，有{evidence(rng)}等证据证实，本院予以确认。")
     draft.add(

@@ -26,6 +26,7 @@ CJO_LAUNCH = date(2013, 7, 1)
 HORIZON = date(2026, 6, 30)  # nothing synthetic happens later: runs ingest it as the past
 SOURCE_URL = "https://wenshu.court.gov.cn/website/wenshu/181107ANFZ0BXSK4/index.html?docId="
 TEXT_SIGMA = 0.8  # log-normal spread of text length: median × 33 at about 1 in 200,000
+LENGTH_CALIBRATION = 1.2  # fixed parts (headers, closing) leave the facts less than the target
 
 _YEARS = tuple(YEAR_WEIGHTS)
 _YEAR_CUM = tuple(accumulate(YEAR_WEIGHTS.values()))
@@ -76,7 +77,7 @@ def make_judgment(rng: Random, ref: Reference, seed: int, index: int, median_cha
     cause = _weighted(rng, _CAUSES[kind], _CAUSE_CUM[kind])
     if cause.since > judged.year:
         cause = _CAUSES[kind][0]
-    target = int(min(max(rng.lognormvariate(log(median_chars), TEXT_SIGMA), 300), 40 * median_chars))
+    target = int(min(rng.lognormvariate(log(median_chars * LENGTH_CALIBRATION), TEXT_SIGMA), 40 * median_chars))
     appeal = rng.random() < APPEAL_SHARE[kind]
     if appeal:
         lower, court = ref.appeals[int(rng.random() * len(ref.appeals))]

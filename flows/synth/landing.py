@@ -11,9 +11,10 @@ import gzip
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from random import Random
+from typing import Any
 
 import orjson
 
@@ -67,15 +68,15 @@ def _run(task: _Task) -> tuple[int, int, int, int]:
     """Generate and write one judgments file (and its observations): (records, observations, files, bytes)."""
     ref = load_reference()
     rng = Random(f"wenshu-synth/{task.seed}/{task.part}")
-    records, seen = [], []
-    lines, observed = [], []
+    records: list[dict[str, Any]] = []
+    lines: list[bytes] = []
+    observed: list[bytes] = []
     for offset in range(task.count):
-        if seen and rng.random() < RECAPTURE_SHARE:
+        if records and rng.random() < RECAPTURE_SHARE:
             record = recapture(rng, records[int(rng.random() * len(records))])
         else:
             record, judged = make_judgment(rng, ref, task.seed, task.first_index + offset, task.median_chars)
             records.append(record)
-            seen.append(judged)
             if task.observations:
                 observed.extend(orjson.dumps(row) + b"\n" for row in observe(rng, judged))
         lines.append(orjson.dumps(record) + b"\n")
@@ -112,9 +113,13 @@ def generate_landing(
         for part, start in enumerate(range(0, judgments, records_per_file))
     ]
     workers = min(workers or os.cpu_count() or 1, len(tasks)) or 1
+    load_reference()  # once in the parent, inherited by forked workers
     if workers == 1:
         results = [_run(task) for task in tasks]
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        # fork: workers inherit the loaded seeds, and plain scripts need no __main__ guard; the
+        # workers only compute and write files, so a parent's threads (Prefect) cannot bite.
+        context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             results = list(pool.map(_run, tasks))
     return SynthSummary(*(sum(column) for column in zip(*results, strict=True))) if results else SynthSummary(0, 0, 0, 0)

@@ -26,6 +26,7 @@ WAVES = (  # (first day, days, weight)
 )
 REAPPEAR_SHARE = 0.12
 ERROR_SHARE = 0.015
+ERROR_HTTP: tuple[int | None, ...] = (500, 502, 503, None)  # None: the request timed out
 
 
 def _removal(rng: Random, judged: Judged) -> date | None:
@@ -46,9 +47,10 @@ def _removal(rng: Random, judged: Judged) -> date | None:
 
 
 def _observation(rng: Random, judged: Judged, day: date, gone: bool) -> dict[str, Any]:
-    status, http, reason = "available", 200, None
+    status, reason = "available", None
+    http: int | None = 200
     if rng.random() < ERROR_SHARE:
-        status, http = "error", (500, 502, 503, None)[int(rng.random() * 4)]
+        status, http = "error", ERROR_HTTP[int(rng.random() * len(ERROR_HTTP))]
         reason = "timeout" if http is None else f"HTTP {http}"
     elif gone and rng.random() < 0.75:
         status = "removed"

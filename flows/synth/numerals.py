@@ -51,3 +51,9 @@ def ymd(day: date) -> str:
 def article(n: int, suffix: str = "") -> str:
     """An article reference: 264 → 第二百六十四条; suffix such as 之一 or 第一款 follows 条."""
     return f"第{cn_number(n)}条{suffix}"
+
+
+@lru_cache(maxsize=16384)
+def ymd_ordinal(ordinal: int) -> str:
+    """:func:`ymd` of a proleptic Gregorian ordinal (``date.toordinal()``)."""
+    return ymd(date.fromordinal(ordinal))

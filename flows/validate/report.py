@@ -40,7 +40,7 @@ class ExpectationOutcome:
     def label(self) -> str:
         """``type(column) "description"``: what a failure message names."""
         label = f"{self.type}({self.column})" if self.column else self.type
-        return f"{label} \"{self.description}\"" if self.description else label
+        return f'{label} "{self.description}"' if self.description else label
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -52,18 +52,27 @@ class SuiteFile:
         return str(given) if given else str(uuid.uuid5(uuid.NAMESPACE_URL, f"wenshu:{self.name}:{index}"))
 
     def to_gx(self, indexes: Iterable[int] | None = None) -> Any:
-        """This suite (or the expectations at ``indexes``) as a ``gx.ExpectationSuite``."""
-        import great_expectations as gx
+        """This suite (or the expectations at ``indexes``) as a ``gx.ExpectationSuite``.
 
-        chosen = range(len(self.expectations)) if indexes is None else indexes
-        try:
-            return gx.ExpectationSuite(
-                name=self.name,
-                expectations=[{**self.expectations[i], "id": self.expectation_id(i)} for i in chosen],
-                meta=dict(self.meta),
-            )
-        except Exception as error:  # GX raises pydantic and its own errors
-            raise ConfigurationError(f"suite {self.path} is not a valid GX suite: {error}") from error
+        Each expectation is built on its own first: ``gx.ExpectationSuite`` only logs an
+        unknown expectation type and drops it, which would silently remove a check.
+        """
+        import great_expectations as gx
+        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+        chosen = list(range(len(self.expectations)) if indexes is None else indexes)
+        configurations = [{**self.expectations[i], "id": self.expectation_id(i)} for i in chosen]
+        for index, configuration in zip(chosen, configurations, strict=True):
+            try:
+                ExpectationConfiguration(**configuration).to_domain_obj()
+            except Exception as error:  # GX raises pydantic errors and its own
+                raise ConfigurationError(
+                    f"suite {self.path} is not a valid GX suite: expectation #{index} ({configuration['type']}): {error}"
+                ) from error
+        suite = gx.ExpectationSuite(name=self.name, expectations=configurations, meta=dict(self.meta))
+        if len(suite.expectations) != len(configurations):
+            raise ConfigurationError(f"suite {self.path}: GX dropped expectations while building it")
+        return suite
 
 
 def available_suites(directory: Path = EXPECTATIONS_DIR) -> list[str]:

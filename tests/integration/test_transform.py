@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.errors import SourceError, ValidationFailed, WenshuError
+from flows.errors import ConfigurationError, SourceError, ValidationFailed, WenshuError
 from flows.records import JUDGMENT_SCHEMA
 from flows.resources import DBT_PROJECT_DIR
 from flows.tableschema import frictionless_type, model_description, table_schema
@@ -134,18 +136,28 @@ def test_courts_are_resolved_by_name_then_case_number(built: BuildResult) -> Non
     assert (rows["d1"]["court_id"], rows["d1"]["court_resolved_by"]) == (court_ids["阜南县人民法院"], "court_name")
     assert (rows["d1"]["court_level"], rows["d1"]["court_province"], rows["d1"]["court_city"]) == ("基层", "安徽省", "阜阳市")
     assert (rows["d4"]["court_id"], rows["d4"]["court_resolved_by"]) == (court_ids["蒙城县人民法院"], "case_number")
-    assert (rows["d4"]["court_name"], rows["d4"]["court_city"]) == ("蒙城县人民法院", "亳州市")  # reference name replaces 蒙城法院
+    assert (rows["d4"]["court_name"], rows["d4"]["court_city"]) == (
+        "蒙城县人民法院",
+        "亳州市",
+    )  # reference name replaces 蒙城法院
     assert (rows["d2"]["court_id"], rows["d2"]["court_level"]) == (court_ids["安徽省高级人民法院"], "高级")
     assert (rows["d2"]["case_type"], rows["d2"]["procedure"]) == ("刑事案件", "刑事二审")  # from the case-type seed
     assert rows["d3"]["court_id"] is None
-    assert (rows["d3"]["court_name"], rows["d3"]["court_resolved_by"], rows["d3"]["reference_name"]) == ("火星人民法院", None, None)
+    assert (rows["d3"]["court_name"], rows["d3"]["court_resolved_by"], rows["d3"]["reference_name"]) == (
+        "火星人民法院",
+        None,
+        None,
+    )
 
 
 def test_table_schemas_match_the_built_tables(built: BuildResult) -> None:
     manifest = built.manifest()
     for mart in MARTS:
         schema = table_schema(manifest, mart, resources=MARTS)
-        columns = _rows(built, f"select column_name, data_type from information_schema.columns where table_name = '{mart}' order by ordinal_position")
+        columns = _rows(
+            built,
+            f"select column_name, data_type from information_schema.columns where table_name = '{mart}' order by ordinal_position",
+        )
 
         assert frictionless.Schema.validate_descriptor(schema).valid
         assert [field["name"] for field in schema["fields"]] == [column["column_name"] for column in columns]
@@ -166,6 +178,17 @@ def test_rebuild_replaces_the_marts(built: BuildResult) -> None:
     again = build(str(built.duckdb_path.parent / "raw" / "*.parquet"), built.duckdb_path)
 
     assert again.row_counts == built.row_counts
+
+
+def test_concurrent_builds_in_one_process_are_serialised(built: BuildResult, tmp_path: Path) -> None:
+    raw = str(built.duckdb_path.parent / "raw" / "*.parquet")
+    cwd = os.getcwd()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda name: build(raw, tmp_path / name / "marts.duckdb"), ["one", "two"]))
+
+    assert [result.row_counts for result in results] == [built.row_counts, built.row_counts]
+    assert os.getcwd() == cwd  # dbt changes directory while it runs
+    assert "WENSHU_DBT_DUCKDB_PATH" not in os.environ
 
 
 def test_failing_data_test_raises_validation_failed(tmp_path: Path) -> None:
@@ -192,3 +215,8 @@ def test_unreadable_raw_layer_raises_wenshu_error(tmp_path: Path) -> None:
 def test_no_raw_files_is_a_source_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no raw judgment files"):
         build(str(tmp_path / "raw" / "*.parquet"), tmp_path / "marts.duckdb")
+
+
+def test_remote_raw_layer_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="copy s3://work/raw"):
+        build("s3://work/raw/judgments/*.parquet", tmp_path / "marts.duckdb")

@@ -85,7 +85,12 @@ def test_fields_types_descriptions_and_constraints(manifest: dict[str, Any]) -> 
     assert schema["primaryKey"] == ["court_id"]
     assert schema["fields"] == [
         {"name": "court_id", "type": "string", "description": "Court key.", "constraints": {"required": True, "unique": True}},
-        {"name": "court_level", "type": "string", "description": "Court level.", "constraints": {"required": True, "enum": ["高级", "基层"]}},
+        {
+            "name": "court_level",
+            "type": "string",
+            "description": "Court level.",
+            "constraints": {"required": True, "enum": ["高级", "基层"]},
+        },
         {"name": "parent_court_id", "type": "string"},
     ]
     # a self-reference needs no other resource
@@ -107,9 +112,11 @@ def test_types_and_filtered_tests(manifest: dict[str, Any]) -> None:
 
 
 def test_foreign_keys_to_resources_in_the_package(manifest: dict[str, Any]) -> None:
-    schema = table_schema(manifest, "cases", resources=["courts"])
+    schema = table_schema(manifest, "cases", resources=["cases", "courts"])
+    renamed = table_schema(manifest, "cases", resources={"cases": "cases", "courts": "court_list"})
 
     assert schema["foreignKeys"] == [{"fields": ["court_id"], "reference": {"resource": "courts", "fields": ["court_id"]}}]
+    assert renamed["foreignKeys"] == [{"fields": ["court_id"], "reference": {"resource": "court_list", "fields": ["court_id"]}}]
 
 
 def test_frictionless_accepts_the_schema_and_enforces_it(manifest: dict[str, Any]) -> None:

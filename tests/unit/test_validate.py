@@ -7,6 +7,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ CAPTURED = dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
-def _scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from flows.settings import get_settings
 
     monkeypatch.setenv("WENSHU_SCRATCH_DIR", str(tmp_path / "scratch"))
@@ -103,8 +104,7 @@ def test_raw_suite_expects_exactly_the_record_schema() -> None:
     (columns,) = [e for e in suite.expectations if e["type"] == "expect_table_columns_to_match_set"]
     assert columns["kwargs"]["column_set"] == JUDGMENT_SCHEMA.names
     assert not any(
-        e["type"] == "expect_column_values_to_be_unique" and e["kwargs"].get("column") == "doc_id"
-        for e in suite.expectations
+        e["type"] == "expect_column_values_to_be_unique" and e["kwargs"].get("column") == "doc_id" for e in suite.expectations
     ), "doc_id repeats across captures in the raw layer"
 
 
@@ -120,7 +120,7 @@ def test_source_format_sets_cover_every_ingest_adapter() -> None:
 
 
 def test_unknown_suite_is_a_clear_error() -> None:
-    with pytest.raises(ConfigurationError, match="no suite named 'nope'.*raw_judgments"):
+    with pytest.raises(ConfigurationError, match=r"no suite named 'nope'.*raw_judgments"):
         load_suite("nope")
     with pytest.raises(ConfigurationError, match="not valid"):
         load_suite("../etc/passwd")
@@ -163,7 +163,7 @@ def test_missing_sources_are_clear_errors(tmp_path: Path) -> None:
     database = tmp_path / "w.duckdb"
     with duckdb.connect(str(database)) as con:
         con.execute("create table other (x int)")
-    with pytest.raises(ConfigurationError, match="no table judgments.*tables there: other"):
+    with pytest.raises(ConfigurationError, match=r"no table judgments.*tables there: other"):
         validate_tables(database, ["judgments"])
 
 
@@ -219,6 +219,20 @@ def test_shipped_suites_parse_as_gx_suites() -> None:
         assert gx_suite.name == name
         assert len(gx_suite.expectations) == len(suite.expectations)
         assert [e.severity.value for e in gx_suite.expectations] == [e["severity"] for e in suite.expectations]
+
+
+@pytest.mark.parametrize(
+    ("expectation", "problem"),
+    [
+        ({"type": "expect_column_to_be_nice", "kwargs": {}}, "expect_column_to_be_nice not found"),
+        ({"type": "expect_column_values_to_not_be_null", "kwargs": {"colum": "x"}}, "colum"),
+    ],
+)
+def test_expectations_gx_cannot_build_are_rejected(tmp_path: Path, expectation: dict, problem: str) -> None:
+    """GX itself would log an unknown type and drop the expectation: a typo must not remove a check."""
+    path = write_suite(tmp_path, "typo", "t", [{**expectation, "severity": "critical"}])
+    with pytest.raises(ConfigurationError, match=rf"not a valid GX suite: expectation #0 .*{problem}"):
+        load_suite(path).to_gx()
 
 
 @pytest.fixture()
@@ -295,9 +309,7 @@ def test_raw_gate_passes_on_a_good_raw_layer(tmp_path: Path, good_raw: list[dict
     assert outcome(report, "the raw layer holds at least one judgment").observed_value == 40
 
 
-def test_raw_gate_fails_on_bad_data_and_names_the_expectations(
-    tmp_path: Path, good_raw: list[dict[str, Any]]
-) -> None:
+def test_raw_gate_fails_on_bad_data_and_names_the_expectations(tmp_path: Path, good_raw: list[dict[str, Any]]) -> None:
     good_raw[3] = judgment(3, doc_id=None)
     good_raw[5] = judgment(5, text_sha256="NOT-A-SHA")
     good_raw[7] = judgment(7, judgment_date=dt.date(2030, 1, 1), publish_date=dt.date(2030, 2, 1))
