@@ -29,9 +29,18 @@ app = typer.Typer(
 console = Console(stderr=True)
 out = Console()
 
-StoreOpt = Annotated[str | None, typer.Option("--store", help="Public store: folder or s3://bucket/prefix [env WENSHU_STORE_URL, default var/store].")]
-WorkOpt = Annotated[str | None, typer.Option("--work", help="Private work area: folder or s3://bucket/prefix [env WENSHU_WORK_URL, default var/work].")]
-LandingOpt = Annotated[str | None, typer.Option("--landing", help="Landing zone: folder or s3://bucket/prefix [env WENSHU_LANDING_URL, default var/landing].")]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", help="Public store: folder or s3://bucket/prefix [env WENSHU_STORE_URL, default var/store]."),
+]
+WorkOpt = Annotated[
+    str | None,
+    typer.Option("--work", help="Private work area: folder or s3://bucket/prefix [env WENSHU_WORK_URL, default var/work]."),
+]
+LandingOpt = Annotated[
+    str | None,
+    typer.Option("--landing", help="Landing zone: folder or s3://bucket/prefix [env WENSHU_LANDING_URL, default var/landing]."),
+]
 
 
 def _prepare_prefect(work_url: str | None) -> None:
@@ -163,7 +172,9 @@ def run(landing: LandingOpt = None, store: StoreOpt = None, work: WorkOpt = None
             _fail(exc)
     _print_ingest(result["ingest"])
     _print_published(result["publish"])
-    console.print(f"pipeline: {result['status']} in {time.perf_counter() - started:.1f} s; report: {result['work']}/{result['report']}")
+    console.print(
+        f"pipeline: {result['status']} in {time.perf_counter() - started:.1f} s; report: {result['work']}/{result['report']}"
+    )
 
 
 @app.command()

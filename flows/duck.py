@@ -21,9 +21,7 @@ from flows.settings import get_settings
 log = logging.getLogger(__name__)
 
 
-def connect(
-    database: str | Path = ":memory:", *, s3: bool = False, read_only: bool = False
-) -> duckdb.DuckDBPyConnection:
+def connect(database: str | Path = ":memory:", *, s3: bool = False, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection with the configured memory limit, threads and spill folder (under scratch).
 
     With ``s3=True`` the connection can also read and write ``s3://`` URLs (see :func:`enable_s3`).
@@ -96,10 +94,7 @@ def enable_s3(con: duckdb.DuckDBPyConnection) -> None:
             "URL_STYLE": "path",
             "USE_SSL": "true" if endpoint.scheme == "https" else "false",
         }
-    body = ", ".join(
-        f"{name} {value if name in ('TYPE', 'USE_SSL') else _literal(value)}"
-        for name, value in options.items()
-    )
+    body = ", ".join(f"{name} {value if name in ('TYPE', 'USE_SSL') else _literal(value)}" for name, value in options.items())
     try:
         con.execute(f"CREATE OR REPLACE SECRET wenshu_s3 ({body})")
     except duckdb.Error as exc:  # the message could quote the statement, secret included

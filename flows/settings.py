@@ -24,16 +24,12 @@ class Settings(BaseSettings):
         Path("var/scratch"),
         description="Local folder for DuckDB files and temporary copies when the work area is on S3.",
     )
-    s3_endpoint_url: str | None = Field(
-        None, description="S3-compatible endpoint (MinIO, R2, Ceph…); unset means AWS."
-    )
+    s3_endpoint_url: str | None = Field(None, description="S3-compatible endpoint (MinIO, R2, Ceph…); unset means AWS.")
     s3_region: str | None = Field(None, description="Region for S3 requests; unset means the AWS default.")
     duckdb_memory_limit: str = Field("2GB", description="DuckDB memory_limit for heavy steps.")
     duckdb_threads: int = Field(2, description="DuckDB worker threads.")
     ingest_batch_rows: int = Field(2000, description="Rows buffered per Parquet row group at ingest.")
-    max_field_bytes: int = Field(
-        2_000_000, description="Records with a text field longer than this are quarantined."
-    )
+    max_field_bytes: int = Field(2_000_000, description="Records with a text field longer than this are quarantined.")
 
 
 @lru_cache(maxsize=1)

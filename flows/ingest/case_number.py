@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from flows.resources import SEEDS_DIR
 
@@ -31,9 +32,7 @@ _CN_DIGITS = "一二三四五六七八九十"
 _BRACKETS = str.maketrans({"〔": "(", "〕": ")", "[": "(", "]": ")", "【": "(", "】": ")", "［": "(", "］": ")"})
 _SHAPE = re.compile(r"^（(\d{4})）(.+?)(\d+)号$")
 _MODERN_COURT = re.compile(rf"(最高法|[{PROVINCE_ABBRS}])(\d{{2,4}})?(\D{{0,2}})")
-_CASE_NUMBER_IN_TEXT = re.compile(
-    r"[（(〔\[［【]\s*(?:19|20)\d{2}\s*[）)〕\]］】][^\s，。；、（(）)]{1,24}?\d{1,6}\s*号"
-)
+_CASE_NUMBER_IN_TEXT = re.compile(r"[（(〔\[［【]\s*(?:19|20)\d{2}\s*[）)〕\]］】][^\s，。；、（(）)]{1,24}?\d{1,6}\s*号")
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ def decode_case_number(raw: str | None) -> CaseNumber:
     court_part, type_code, tribunal = split
     if not court_part:
         return CaseNumber(raw=raw, normalised=text, year=year, sequence=sequence, error="missing_court")
-    common = dict(raw=raw, normalised=text, year=year, case_type_code=type_code, tribunal=tribunal, sequence=sequence)
+    common: dict[str, Any] = dict(raw=raw, normalised=text, year=year, case_type_code=type_code, tribunal=tribunal, sequence=sequence)
     modern = None if legacy else _MODERN_COURT.fullmatch(court_part)
     if modern:
         return CaseNumber(
@@ -117,8 +116,9 @@ def decode_case_number(raw: str | None) -> CaseNumber:
             court_abbr=modern.group(3) or None,
             style="2016",
         )
-    province = court_part[0] if court_part[0] in PROVINCE_ABBRS else None
-    return CaseNumber(**common, province_abbr=province, court_abbr=court_part, style="legacy")
+    # Before 2016 the court part is the court's own short name (蒙 may be 蒙城县, not 内蒙古):
+    # no province is read from it.
+    return CaseNumber(**common, court_abbr=court_part, style="legacy")
 
 
 def find_case_number(text: str | None, window: int = 600) -> str | None:

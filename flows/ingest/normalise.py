@@ -174,7 +174,9 @@ def observation_row(fields: dict[str, Any], origin: Provenance) -> dict[str, Any
     if status not in OBSERVATION_STATUSES:
         raise Rejected("invalid_value:status", f"{status!r} is not one of {', '.join(OBSERVATION_STATUSES)}")
     http_status = fields.get("http_status")
-    if http_status is not None and (not isinstance(http_status, int) or isinstance(http_status, bool) or not 100 <= http_status <= 599):
+    if http_status is not None and (
+        not isinstance(http_status, int) or isinstance(http_status, bool) or not 100 <= http_status <= 599
+    ):
         raise Rejected("wrong_type:http_status", "http_status must be an HTTP status code or null")
     reason = _string(fields, "reason")
     return {

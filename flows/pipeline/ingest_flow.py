@@ -17,5 +17,7 @@ def ingest_flow(landing_url: str | None = None, work_url: str | None = None, run
     files = tasks.ingest_file.map(context, keys).result()  # type: ignore[arg-type]
     summary = report.ingest_summary(files)
     totals = summary["totals"]
-    print(f"ingest: {totals['files']} files, read {totals['read']} = accepted {totals['accepted']} + quarantined {totals['quarantined']}")
+    print(
+        f"ingest: {totals['files']} files, read {totals['read']} = accepted {totals['accepted']} + quarantined {totals['quarantined']}"
+    )
     return summary

@@ -36,7 +36,9 @@ def to_markdown(report: dict[str, Any]) -> str:
                   "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
         for table, t in ingest["tables"].items():
             ok = "yes" if t["read"] == t["accepted"] + t["quarantined"] else "**NO**"
-            lines.append(f"| {table} | {t['files']} | {t['files_unchanged']} | {t['files_unreadable']} | {t['read']} | {t['accepted']} | {t['quarantined']} | {t['flagged']} | {ok} |")
+            lines.append(
+                f"| {table} | {t['files']} | {t['files_unchanged']} | {t['files_unreadable']} | {t['read']} | {t['accepted']} | {t['quarantined']} | {t['flagged']} | {ok} |"
+            )
         reasons = {r: n for t in ingest["tables"].values() for r, n in t["reasons"].items()}
         if reasons:
             lines += ["", "Quarantine reasons: " + ", ".join(f"`{r}` {n}" for r, n in reasons.items())]
@@ -46,12 +48,25 @@ def to_markdown(report: dict[str, Any]) -> str:
             lines += [f"## {gate.replace('_', ' ').capitalize()}: {'passed' if result.get('passed') else 'FAILED'}", ""]
             for suite in result.get("suites", []):
                 failed = [e for e in suite.get("expectations", []) if not e.get("success")]
-                lines.append(f"- `{suite.get('suite')}`: {len(suite.get('expectations', [])) - len(failed)}/{len(suite.get('expectations', []))} passed")
+                lines.append(
+                    f"- `{suite.get('suite')}`: {len(suite.get('expectations', [])) - len(failed)}/{len(suite.get('expectations', []))} passed"
+                )
                 lines += [f"  - failed `{e.get('type')}` on `{e.get('column') or '-'}` ({e.get('severity')})" for e in failed]
             lines.append("")
     if build := report.get("transform"):
-        lines += ["## dbt build", "", f"{build['seconds']} s; rows: " + ", ".join(f"{k} {v}" for k, v in build["rows"].items()), ""]
+        lines += [
+            "## dbt build",
+            "",
+            f"{build['seconds']} s; rows: " + ", ".join(f"{k} {v}" for k, v in build["rows"].items()),
+            "",
+        ]
     for published in report.get("publish", []):
-        state = f"published **{published['version']}** ({published['change']})" if published["published"] else f"unchanged (latest {published['version']})"
-        lines.append(f"- `{published['dataset']}`: {state}; rows " + ", ".join(f"{k} {v}" for k, v in published["tables"].items()))
+        state = (
+            f"published **{published['version']}** ({published['change']})"
+            if published["published"]
+            else f"unchanged (latest {published['version']})"
+        )
+        lines.append(
+            f"- `{published['dataset']}`: {state}; rows " + ", ".join(f"{k} {v}" for k, v in published["tables"].items())
+        )
     return "\n".join(lines) + "\n"

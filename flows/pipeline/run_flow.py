@@ -18,7 +18,9 @@ from flows.publish.datasets import dataset_names
 
 
 @flow(name="wenshu-pipeline", log_prints=True)
-def run_flow(landing_url: str | None = None, store_url: str | None = None, work_url: str | None = None, run_id: str | None = None) -> dict[str, Any]:
+def run_flow(
+    landing_url: str | None = None, store_url: str | None = None, work_url: str | None = None, run_id: str | None = None
+) -> dict[str, Any]:
     context = RunContext.create(landing=landing_url, store=store_url, work=work_url, run_id=run_id)
     result: dict[str, Any] = {"run_id": context.run_id, "status": "running", "landing": context.landing_url,
                               "store": context.store_url, "work": context.work_url}  # fmt: skip
@@ -40,5 +42,7 @@ def run_flow(landing_url: str | None = None, store_url: str | None = None, work_
         raise
     finally:
         result["report"] = report.save(context, result)
-        create_markdown_artifact(markdown=report.to_markdown(result), key="wenshu-run-report", description=f"Run {context.run_id}")
+        create_markdown_artifact(
+            markdown=report.to_markdown(result), key="wenshu-run-report", description=f"Run {context.run_id}"
+        )
     return result

@@ -80,7 +80,7 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
         schemas[resource.name] = schema
         descriptions[resource.name] = model_description(manifest, resource.model)
         order = schema.get("primaryKey") or [schema["fields"][0]["name"]]
-        files += export_table(context.warehouse, resource.model, resource.name, resource.formats, list(order), out)
+        files += export_table(context.warehouse, resource.model, resource.name, list(resource.formats), list(order), out)
     result = publish_dataset(context.store, spec, files, schemas, descriptions, context.run_id)
     shutil.rmtree(out, ignore_errors=True)
     return result.to_dict()
@@ -94,7 +94,9 @@ def _validate(context: RunContext, target: Any, suites: list[str], name: str) ->
 
     report = validate_tables(target, suites)
     result = report.to_dict()
-    context.work.put(layout.validation_result(context.run_id, name), orjson.dumps(result, option=orjson.OPT_INDENT_2, default=str))
+    context.work.put(
+        layout.validation_result(context.run_id, name), orjson.dumps(result, option=orjson.OPT_INDENT_2, default=str)
+    )
     report.raise_for_failures()
     return result
 

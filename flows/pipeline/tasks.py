@@ -14,15 +14,15 @@ from prefect.cache_policies import NO_CACHE
 from flows.pipeline import steps
 from flows.pipeline.context import RunContext
 
-IO_RETRIES = dict(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+RETRY_DELAYS = [2.0, 10.0]  # seconds; only tasks doing storage I/O retry
 
 
-@task(name="list-landing", **IO_RETRIES)  # type: ignore[arg-type]
+@task(name="list-landing", retries=2, retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE)
 def list_landing(context: RunContext) -> list[str]:
     return steps.list_landing(context)
 
 
-@task(name="ingest-file", task_run_name="ingest {key}", **IO_RETRIES)  # type: ignore[arg-type]
+@task(name="ingest-file", task_run_name="ingest {key}", retries=2, retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE)
 def ingest_file(context: RunContext, key: str) -> dict[str, Any]:
     return steps.ingest_one(context, key)
 
@@ -42,6 +42,8 @@ def validate_marts(context: RunContext) -> dict[str, Any]:
     return steps.validate_marts(context)
 
 
-@task(name="publish-dataset", task_run_name="publish {dataset}", **IO_RETRIES)  # type: ignore[arg-type]
+@task(
+    name="publish-dataset", task_run_name="publish {dataset}", retries=2, retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE
+)
 def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     return steps.publish(context, dataset)

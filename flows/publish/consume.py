@@ -160,7 +160,9 @@ def download(
     dataset, version = split_ref(ref)
     entry = resolve_version(store, dataset, version)
     descriptor = load_descriptor(store, dataset, entry)
-    chosen = [r for r in descriptor["resources"] if not resources or r["name"] in resources or r["name"].rsplit("-", 1)[0] in resources]
+    chosen = [
+        r for r in descriptor["resources"] if not resources or r["name"] in resources or r["name"].rsplit("-", 1)[0] in resources
+    ]
     if resources and not chosen:
         names = ", ".join(r["name"] for r in descriptor["resources"])
         raise PublishError(f"{dataset}@{entry['version']} has no resource {', '.join(resources)}; it has: {names}")
@@ -179,7 +181,9 @@ def download(
         size, sha = path.stat().st_size, sha256_file(path)
         if (size, sha) != (want_size, want_sha):
             path.unlink()
-            raise IntegrityError(f"{key}: downloaded {size} bytes with sha256 {sha}, expected {want_size} bytes {want_sha}; file removed")
+            raise IntegrityError(
+                f"{key}: downloaded {size} bytes with sha256 {sha}, expected {want_size} bytes {want_sha}; file removed"
+            )
         if on_progress:
             on_progress(resource["path"], size, want_size)
     kept = {**descriptor, "resources": chosen}

@@ -19,7 +19,9 @@ from flows import layout
 log = logging.getLogger(__name__)
 
 # Frictionless reads ISO 8601 datetimes; DuckDB's default CSV rendering is not.
-_CSV_OPTIONS = "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', TIMESTAMP_FORMAT '%Y-%m-%dT%H:%M:%S.%fZ', DATEFORMAT '%Y-%m-%d'"
+_CSV_OPTIONS = (
+    "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', TIMESTAMP_FORMAT '%Y-%m-%dT%H:%M:%S.%fZ', DATEFORMAT '%Y-%m-%d'"
+)
 _PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000"
 
 
@@ -58,8 +60,6 @@ def export_table(
             target = out_dir / package_path
             options = _CSV_OPTIONS if fmt == "csv" else _PARQUET_OPTIONS
             con.execute(f"copy ({query}) to '{target}' ({options})")
-            exported.append(
-                ExportedFile(resource, fmt, target, package_path, target.stat().st_size, sha256_file(target), rows)
-            )
+            exported.append(ExportedFile(resource, fmt, target, package_path, target.stat().st_size, sha256_file(target), rows))
             log.info("exported resource=%s format=%s rows=%d bytes=%d", resource, fmt, rows, target.stat().st_size)
     return exported

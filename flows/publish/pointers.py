@@ -65,7 +65,11 @@ def sync_latest(store: Storage, dataset: str) -> dict[str, Any] | None:
         }
 
     def change(current: Any | None) -> Any | None:
-        if target is None or (current and parse(current["version"]) > parse(target["version"]) and _still_published(store, dataset, current["version"])):
+        if target is None or (
+            current
+            and parse(current["version"]) > parse(target["version"])
+            and _still_published(store, dataset, current["version"])
+        ):
             return None
         return target
 

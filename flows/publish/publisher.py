@@ -55,7 +55,9 @@ def table_states(files: list[ExportedFile], schemas: dict[str, dict[str, Any]]) 
     return states
 
 
-def _claim(store: Storage, spec: DatasetSpec, states: dict[str, TableState], run_id: str) -> tuple[dict[str, Any] | None, str | None]:
+def _claim(
+    store: Storage, spec: DatasetSpec, states: dict[str, TableState], run_id: str
+) -> tuple[dict[str, Any] | None, str | None]:
     """Reserve a version number for ``states`` (or find our unfinished claim); None if unchanged."""
     key = layout.versions_index(spec.name)
     tables = {name: {"rows": s.rows, "content_hash": s.content_hash, "fields": s.fields} for name, s in states.items()}
@@ -121,11 +123,13 @@ def publish_dataset(
         log.info("unchanged dataset=%s version=%s: nothing to publish", spec.name, result.version)
         return result
     version = entry["version"]
-    formats = {r.name: r.formats for r in spec.resources}
+    formats: dict[str, list[str]] = {r.name: list(r.formats) for r in spec.resources}
     resources = []
     for file in files:
         _put_checked(store, layout.package_file(spec.name, version, file.package_path), file)
-        resources.append(resource_descriptor(file, formats[file.resource], schemas[file.resource], descriptions.get(file.resource, "")))
+        resources.append(
+            resource_descriptor(file, formats[file.resource], schemas[file.resource], descriptions.get(file.resource, ""))
+        )
         result.files.append(file.package_path)
     created = datetime.strptime(entry["created"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     descriptor = pointers.dumps(package_descriptor(spec, version, created, resources, {}))

@@ -32,18 +32,16 @@ def change_kind(previous: dict[str, TableState] | None, current: dict[str, Table
     """``major``, ``minor``, ``patch`` or None (no change) from the previous to the current tables."""
     if previous is None:
         return "initial"
-    if all(name in previous and previous[name].content_hash == state.content_hash for name, state in current.items()) and set(previous) == set(current):
+    hashes = {name: state.content_hash for name, state in current.items()}
+    if hashes == {name: state.content_hash for name, state in previous.items()}:
         return None
-    for name, before in previous.items():
-        after = current.get(name)
-        if after is None:
-            return "major"
-        for field, field_type in before.fields.items():
-            if after.fields.get(field) != field_type:
-                return "major"
-    for name, after in current.items():
-        before = previous.get(name)
-        if before is None or set(after.fields) - set(before.fields) or after.rows > before.rows:
+    for name, old in previous.items():
+        new = current.get(name)
+        if new is None or any(new.fields.get(field) != kind for field, kind in old.fields.items()):
+            return "major"  # a table or field removed, renamed or retyped
+    for name, new in current.items():
+        old_state = previous.get(name)
+        if old_state is None or set(new.fields) - set(old_state.fields) or new.rows > old_state.rows:
             return "minor"
     return "patch"
 

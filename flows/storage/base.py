@@ -33,9 +33,7 @@ def check_key(key: str) -> str:
         or _FORBIDDEN.search(key)
         or any(not part or part.startswith(".") for part in key.split("/"))
     ):
-        raise UnsafeNameError(
-            f"unsafe storage key {key!r}: keys are relative 'a/b/c' paths built by flows.layout"
-        )
+        raise UnsafeNameError(f"unsafe storage key {key!r}: keys are relative 'a/b/c' paths built by flows.layout")
     return key
 
 
@@ -50,8 +48,7 @@ def check_offset(key: str, offset: int, size: int) -> None:
     """Refuse to resume a download of ``key`` from beyond its end."""
     if not 0 <= offset <= size:
         raise StorageError(
-            f"cannot resume {key!r} from byte {offset}: the object has {size} bytes; "
-            "delete the partial download and start again"
+            f"cannot resume {key!r} from byte {offset}: the object has {size} bytes; delete the partial download and start again"
         )
 
 

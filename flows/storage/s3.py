@@ -140,9 +140,7 @@ class S3Storage:
                     response_checksum_validation="when_required",
                     s3={"addressing_style": "path"} if self.endpoint_url else None,
                 )
-                self._client = _session().client(
-                    "s3", region_name=self.region, endpoint_url=self.endpoint_url, config=config
-                )
+                self._client = _session().client("s3", region_name=self.region, endpoint_url=self.endpoint_url, config=config)
             return self._client
 
     def _key(self, key: str) -> str:
@@ -167,9 +165,7 @@ class S3Storage:
                 f"({self.endpoint_url or 'AWS'}) and the credentials in the AWS chain"
             ) from exc
         except BotoCoreError as exc:
-            raise StorageError(
-                f"S3 {operation} failed for s3://{self.bucket}/{full_key}: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise StorageError(f"S3 {operation} failed for s3://{self.bucket}/{full_key}: {type(exc).__name__}: {exc}") from exc
 
     def _conditional(self, operation: str, full_key: str, write: Callable[[], object]) -> bool:
         """Run a conditional write: ``False`` on 412; 409 (a concurrent conditional write) is retried."""
@@ -302,9 +298,9 @@ class S3Storage:
             return False  # cheap early exit; the completion below is conditional anyway
         part_size = max(self.part_size, -(-size // _MAX_PARTS))
         with self._wrap("CreateMultipartUpload", full):
-            upload_id = self.client.create_multipart_upload(
-                Bucket=self.bucket, Key=full, ContentType=_content_type(full)
-            )["UploadId"]
+            upload_id = self.client.create_multipart_upload(Bucket=self.bucket, Key=full, ContentType=_content_type(full))[
+                "UploadId"
+            ]
         log.debug("s3 multipart upload key=%s bytes=%d part_bytes=%d", full, size, part_size)
         completed = False
         try:

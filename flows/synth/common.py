@@ -13,8 +13,22 @@ from flows.synth.names import full_name
 from flows.synth.numerals import cn_date, ymd_ordinal
 from flows.synth.pools import POOL_SIZE, cycle_slice, numbers, pool
 
-EVIDENCE = ("受案登记表", "立案决定书", "抓获经过", "户籍证明", "被害人陈述", "证人证言", "辨认笔录", "现场勘验笔录",
-            "扣押决定书及扣押清单", "价格认定结论书", "鉴定意见", "视听资料", "银行交易明细", "被告人的供述与辩解")
+EVIDENCE = (
+    "受案登记表",
+    "立案决定书",
+    "抓获经过",
+    "户籍证明",
+    "被害人陈述",
+    "证人证言",
+    "辨认笔录",
+    "现场勘验笔录",
+    "扣押决定书及扣押清单",
+    "价格认定结论书",
+    "鉴定意见",
+    "视听资料",
+    "银行交易明细",
+    "被告人的供述与辩解",
+)
 
 
 @dataclass
@@ -47,30 +61,30 @@ class Draft:
         return "\n".join(self.paragraphs)
 
 
-def amount(rng: Random, low: int, high: int) -> int:
-    """A money amount with realistic rounding (1,980 / 25,000)."""
-    value = low + int(rng.random() * (high - low))
-    return value if rng.random() < 0.3 else max(low, value // 100 * 100)
-
-
 def facts(draft: Draft, who: str, others: list[str], budget: int, earliest: date, latest: date) -> tuple[str, str]:
     """(episodes in date order, numbered evidence items), each one block of lines, of about
     ``budget`` characters together.
 
     Serial causes (thefts, loans) repeat episodes for up to 60% of the budget; evidence fills the
-    rest. Sentences are sliced from the cause's pool and their tokens filled once per block.
+    rest. Sentences are sliced from the cause's pool; the episodes' fields are filled in one pass.
     """
     random, sentences = draft.rng.random, pool(draft.cause)
     count = max(1, int(budget * 0.6 / sentences.episode_chars)) if draft.cause.serial else 1
     first, span = earliest.toordinal(), max(1, (latest - earliest).days)
-    dates = list(map(ymd_ordinal, sorted(first + int(random() * span) for _ in range(count))))
+    dates = list(map(ymd_ordinal, sorted([first + int(random() * span) for _ in range(count)])))
     episodes = "\n".join(map(add, dates, cycle_slice(sentences.episodes, int(random() * POOL_SIZE), count)))
     items = max(0, int((budget - len(episodes)) / sentences.evidence_chars))
     evidence = "\n".join(map(add, numbers(items), cycle_slice(sentences.evidence, int(random() * POOL_SIZE), items)))
     v0, v1, v2 = (others * 3)[:3]
-    values = {"d": who, "p": draft.scene, "v0": v0, "v1": v1, "v2": v2, "t": dates[0],
-              "t2": ymd_ordinal(first + span - int(random() * span / 2))}
-    return episodes.format_map(values), evidence.format_map(values)
+    values = {
+        "d": who,
+        "p": draft.scene,
+        "v0": v0,
+        "v1": v1,
+        "v2": v2,
+        "t2": ymd_ordinal(first + span - int(random() * span / 2)),
+    }
+    return episodes.format_map(values), evidence
 
 
 def evidence(rng: Random) -> str:

@@ -35,6 +35,12 @@ class Court:
     def police(self) -> str:
         return self.place + "公安局"
 
+    @property
+    def address(self) -> str:
+        """The place with its province: 安徽省蒙城县, 北京市石景山区."""
+        short = self.province_name[:2]
+        return self.place if self.place.startswith(short) else self.province_name + self.place
+
 
 @dataclass(frozen=True)
 class CaseType:
@@ -75,21 +81,29 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
         parent = by_id.get(row["parent_court_id"])
         place = _place(row["court_name"])
         return Court(
-            court_id=row["court_id"], name=row["court_name"], level=row["court_level"],
-            province_abbr=row["province_abbr"], province_name=row["province_name"],
-            court_code=row["court_code"], place=place, short=_short(place, row["court_id"]),
+            court_id=row["court_id"],
+            name=row["court_name"],
+            level=row["court_level"],
+            province_abbr=row["province_abbr"],
+            province_name=row["province_name"],
+            court_code=row["court_code"],
+            place=place,
+            short=_short(place, row["court_id"]),
             upper=parent["court_name"] if parent else "",
         )
 
     usable = [
-        row for row in rows
-        if row["court_code"] and row["province_abbr"] and row["province_abbr"] != "兵"
-        and row["court_level"] in ("基层", "中级")
+        row
+        for row in rows
+        if row["court_code"] and row["province_abbr"] and row["province_abbr"] != "兵" and row["court_level"] in ("基层", "中级")
     ]
     basic = tuple(court(row) for row in usable if row["court_level"] == "基层" and row["parent_court_id"] in by_id)
     intermediate = {row["court_id"]: court(row) for row in usable if row["court_level"] == "中级"}
-    appeals = tuple((c, intermediate[by_id[c.court_id]["parent_court_id"]]) for c in basic
-                    if by_id[c.court_id]["parent_court_id"] in intermediate)
+    appeals = tuple(
+        (c, intermediate[by_id[c.court_id]["parent_court_id"]])
+        for c in basic
+        if by_id[c.court_id]["parent_court_id"] in intermediate
+    )
     case_types = {
         row["case_type_code"]: CaseType(row["case_type_code"], row["case_type"], row["procedure"])
         for row in _read(seeds_dir / "ref_case_types.csv")

@@ -13,6 +13,7 @@ from flows.synth.numerals import cn_number, ymd
 CRIMINAL_LAW = "《中华人民共和国刑法》"
 PROCEDURE_LAW = "《中华人民共和国刑事诉讼法》"
 PLEA_SYSTEM_FROM = date(2018, 10, 26)  # 认罪认罚从宽 in the revised Criminal Procedure Law
+CONFESSION_ARTICLE_FROM = date(2011, 5, 1)  # 坦白 became 刑法 第六十七条第三款 (Amendment VIII)
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ def _sentence(draft: Draft, name: str, detained: date) -> tuple[str, str, list[s
         note = "（缓刑考验期限，从判决确定之日起计算。）"
     else:
         end = detained + timedelta(days=int(months * 30.44) - 1)
-        note = f"（刑期从判决执行之日起计算。判决执行以前先行羁押的，羁押一日折抵刑期一日，即自{ymd(detained)}起至{ymd(end)}止。）"
+        note = (
+            f"（刑期从判决执行之日起计算。判决执行以前先行羁押的，羁押一日折抵刑期一日，即自{ymd(detained)}起至{ymd(end)}止。）"
+        )
     if rng.random() < 0.7:
         line += f"，并处罚金人民币{cn_number(1000 * (1 + int(rng.random() * 20)))}元"
         extra += ["第五十二条", "第五十三条"]
@@ -74,8 +77,10 @@ def first_instance(draft: Draft, case_number: str) -> Written:
     draft.add(court.name, "刑事判决书", case_number, f"公诉机关{court.procuratorate}。")
     for name in names:
         details = person_details(rng, draft.judgment_date.year, court.province_abbr)
-        draft.add(f"被告人{name}，{details}，户籍地{court.province_name}{court.place}。因涉嫌犯{cause.name}于"
-                  f"{ymd(detained)}被{court.police}刑事拘留，同年被依法逮捕。现羁押于{court.place}看守所。")
+        draft.add(
+            f"被告人{name}，{details}，户籍地{court.address}。因涉嫌犯{cause.name}于"
+            f"{ymd(detained)}被{court.police}刑事拘留，同年被依法逮捕。现羁押于{court.place}看守所。"
+        )
         if rng.random() < 0.5:
             draft.add(f"辩护人{party_name(rng, draft.used_names)}，{court.place}某某律师事务所律师。")
     charged = _names(names)
@@ -88,7 +93,11 @@ def first_instance(draft: Draft, case_number: str) -> Written:
     )
     draft.add(f"公诉机关指控，被告人{charged}的行为已构成{cause.name}，提请本院依法判处。")
     if draft.judgment_date >= PLEA_SYSTEM_FROM and rng.random() < 0.6:
-        draft.add(f"被告人{charged}对指控的事实、罪名及量刑建议没有异议，同意适用简易程序，且签字具结，在开庭审理过程中亦无异议。")
+        draft.add(
+            f"被告人{charged}对指控的事实、罪名及量刑建议没有异议，"
+            + ("同意适用简易程序，" if simple else "")
+            + "且签字具结，在开庭审理过程中亦无异议。"
+        )
     victims = [party_name(rng, draft.used_names) for _ in range(3)]
     budget = draft.target_chars - draft.chars - 900 - 150 * len(names)
     episodes, items = facts(draft, names[0], victims, budget, first_act, detained)
@@ -97,12 +106,14 @@ def first_instance(draft: Draft, case_number: str) -> Written:
         draft.add("上述事实，有经庭审举证、质证的下列证据证实：", items, "上述证据收集程序合法，内容客观真实，足以认定。")
     else:
         draft.add(f"上述事实，被告人{charged}在开庭审理过程中亦无异议，且有{evidence(rng)}等证据证实，足以认定。")
-    extra = []
-    mitigation = f"被告人{charged}到案后如实供述自己的罪行，系坦白，依法可以从轻处罚。"
-    extra.append("第六十七条第三款")
     if rng.random() < 0.2:
         mitigation = f"被告人{names[0]}犯罪以后自动投案，如实供述自己的罪行，系自首，依法可以从轻处罚。"
-        extra[-1] = "第六十七条第一款"
+        extra = ["第六十七条第一款"]
+    elif draft.judgment_date >= CONFESSION_ARTICLE_FROM:
+        mitigation = f"被告人{charged}到案后如实供述自己的罪行，系坦白，依法可以从轻处罚。"
+        extra = ["第六十七条第三款"]
+    else:
+        mitigation, extra = f"被告人{charged}归案后认罪态度较好，可酌情从轻处罚。", []
     if len(names) > 1:
         extra.insert(0, "第二十五条第一款")
     results, notes = [], []
@@ -122,8 +133,10 @@ def first_instance(draft: Draft, case_number: str) -> Written:
     )
     for line, note in zip(results, notes, strict=True):
         draft.add(line, note)
-    draft.add(f"如不服本判决，可在接到判决书的第二日起十日内，通过本院或者直接向{court.upper}提出上诉。书面上诉的，"
-              "应当提交上诉状正本一份，副本二份。")
+    draft.add(
+        f"如不服本判决，可在接到判决书的第二日起十日内，通过本院或者直接向{court.upper}提出上诉。书面上诉的，"
+        "应当提交上诉状正本一份，副本二份。"
+    )
     closing(draft, panel=not simple)
     return Written(
         title=f"{_names(names)}{cause.name.removesuffix('罪')}一审刑事判决书",
@@ -143,8 +156,10 @@ def appeal(draft: Draft, case_number: str, lower: Court, lower_number: str) -> W
     draft.add(court.name, "刑事裁定书", case_number, f"原公诉机关{lower.procuratorate}。")
     for name in names:
         details = person_details(rng, draft.judgment_date.year, court.province_abbr)
-        draft.add(f"上诉人（原审被告人）{name}，{details}，户籍地{court.province_name}{lower.place}。因涉嫌犯{cause.name}于"
-                  f"{ymd(detained)}被刑事拘留。现羁押于{lower.place}看守所。")
+        draft.add(
+            f"上诉人（原审被告人）{name}，{details}，户籍地{lower.address}。因涉嫌犯{cause.name}于"
+            f"{ymd(detained)}被刑事拘留。现羁押于{lower.place}看守所。"
+        )
     charged = _names(names)
     draft.add(
         f"{lower.name}审理{lower.procuratorate}指控原审被告人{charged}犯{cause.name}一案，于{ymd(lower_date)}作出"

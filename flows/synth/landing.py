@@ -57,11 +57,21 @@ def monitor_dir(out_dir: Path, seed: int) -> Path:
 def _write(path: Path, lines: list[bytes], compresslevel: int) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
-                                               compresslevel=compresslevel) as packed:
+    with (
+        tmp.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=compresslevel) as packed,
+    ):
         packed.write(b"".join(lines))
     tmp.replace(path)
     return path.stat().st_size
+
+
+def _clear(folder: Path) -> None:
+    """Remove an earlier run's files for this seed, so the folder holds exactly this run."""
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name.startswith(("part-", "observations-")) and path.name.endswith((".jsonl.gz", ".tmp")):
+                path.unlink()
 
 
 def _run(task: _Task) -> tuple[int, int, int, int]:
@@ -98,20 +108,26 @@ def generate_landing(
     median_chars: int = 3000,
     records_per_file: int = RECORDS_PER_FILE,
     workers: int | None = None,
-    compresslevel: int = 6,
+    compresslevel: int = 1,
 ) -> SynthSummary:
     """Write ``judgments`` synthetic judgment records (and their observations) under ``out_dir``.
 
-    ``median_chars`` sets the median text length (the tail reaches ~33× it); lower it for fast
-    demos. ``workers`` defaults to the CPU count (1 means in-process).
+    Files go to ``scraper/seed-<seed>/part-NNNNN.jsonl.gz`` (``records_per_file`` judgments each)
+    and ``monitor/seed-<seed>/observations-NNNNN.jsonl.gz`` (the checks of those judgments);
+    earlier files of the same seed there are replaced. ``median_chars`` sets the median text
+    length (the tail reaches ~33× it): lower it for fast demos. ``workers`` defaults to the CPU
+    count (1 runs in-process); ``compresslevel`` 1 favours speed, 6 size.
     """
-    if judgments < 0 or records_per_file < 1 or median_chars < 100:
-        raise ValueError("judgments >= 0, records_per_file >= 1 and median_chars >= 100 are required")
+    if judgments < 0 or seed < 0 or records_per_file < 1 or median_chars < 100:
+        raise ValueError("judgments >= 0, seed >= 0, records_per_file >= 1 and median_chars >= 100 are required")
     tasks = [
-        _Task(Path(out_dir), seed, part, start, min(records_per_file, judgments - start), observations,
-              median_chars, compresslevel)
+        _Task(
+            Path(out_dir), seed, part, start, min(records_per_file, judgments - start), observations, median_chars, compresslevel
+        )
         for part, start in enumerate(range(0, judgments, records_per_file))
     ]
+    for folder in (scraper_dir(Path(out_dir), seed), monitor_dir(Path(out_dir), seed)):
+        _clear(folder)
     workers = min(workers or os.cpu_count() or 1, len(tasks)) or 1
     load_reference()  # once in the parent, inherited by forked workers
     if workers == 1:

@@ -58,8 +58,14 @@ def _observation(rng: Random, judged: Judged, day: date, gone: bool) -> dict[str
             reason = judged.cause.reasons[int(rng.random() * len(judged.cause.reasons))]
     elif gone:
         status, http = "not_found", 404
-    return {"schema": OBSERVATION_SCHEMA, "doc_id": judged.doc_id, "checked_at": stamp(day, rng),
-            "status": status, "http_status": http, "reason": reason}
+    return {
+        "schema": OBSERVATION_SCHEMA,
+        "doc_id": judged.doc_id,
+        "checked_at": stamp(day, rng),
+        "status": status,
+        "http_status": http,
+        "reason": reason,
+    }
 
 
 def observations(rng: Random, judged: Judged) -> list[dict[str, Any]]:

@@ -13,10 +13,27 @@ SURNAMES = (
     "苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵"
 )
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玉海波斌鹏辉飞宇浩俊峰文亮成林"
-ETHNICITIES = {"新": ("维吾尔族", "汉族", "哈萨克族", "回族"), "藏": ("藏族", "汉族"), "桂": ("壮族", "汉族"),
-               "宁": ("回族", "汉族"), "内": ("蒙古族", "汉族"), "黔": ("苗族", "布依族", "汉族")}
+ETHNICITIES = {
+    "新": ("维吾尔族", "汉族", "哈萨克族", "回族"),
+    "藏": ("藏族", "汉族"),
+    "桂": ("壮族", "汉族"),
+    "宁": ("回族", "汉族"),
+    "内": ("蒙古族", "汉族"),
+    "黔": ("苗族", "布依族", "汉族"),
+}
 EDUCATION = ("文盲", "小学文化", "初中文化", "初中文化", "初中文化", "高中文化", "中专文化", "大学文化")
 OCCUPATION = ("无业", "农民", "务工", "个体经营者", "无固定职业", "司机", "公司职员")
+
+
+# Prebuilt from a fixed stream, so drawing a name is one random number.
+_GIVEN_RNG = Random("wenshu-synth/names")
+FULL_NAMES = tuple(
+    SURNAMES[int(_GIVEN_RNG.random() * len(SURNAMES))] + GIVEN[int(_GIVEN_RNG.random() * len(GIVEN))]
+    + (GIVEN[int(_GIVEN_RNG.random() * len(GIVEN))] if _GIVEN_RNG.random() < 0.7 else "")
+    for _ in range(4096)
+)
+ANONYMISED = tuple(surname + suffix for surname in SURNAMES for suffix in ("某",) * 10 + ("某某",) * 7 + ("某1", "某2", "某3"))
+BACKGROUNDS = tuple(f"{education}，{occupation}" for education in EDUCATION for occupation in OCCUPATION)
 
 
 def pick(rng: Random, items: tuple[str, ...] | str) -> str:
@@ -25,16 +42,13 @@ def pick(rng: Random, items: tuple[str, ...] | str) -> str:
 
 def full_name(rng: Random) -> str:
     """A made-up full name (officials and, sometimes, defendants): 王伟文."""
-    given = pick(rng, GIVEN) + (pick(rng, GIVEN) if rng.random() < 0.7 else "")
-    return pick(rng, SURNAMES) + given
+    return FULL_NAMES[int(rng.random() * len(FULL_NAMES))]
 
 
 def anonymised(rng: Random, used: set[str]) -> str:
     """张某 / 张某某 / 张某1, distinct within one document."""
     for _ in range(20):
-        surname = pick(rng, SURNAMES)
-        roll = rng.random()
-        name = surname + ("某" if roll < 0.5 else "某某" if roll < 0.85 else f"某{1 + int(rng.random() * 3)}")
+        name = ANONYMISED[int(rng.random() * len(ANONYMISED))]
         if name not in used:
             used.add(name)
             return name
@@ -55,7 +69,8 @@ def party_name(rng: Random, used: set[str], full_share: float = 0.0) -> str:
 
 def person_details(rng: Random, year: int, province_abbr: str) -> str:
     """男，1985年3月2日出生，汉族，初中文化，务工 — the clause after a party's name."""
-    sex = "男" if rng.random() < 0.85 else "女"
-    born = f"{year - 18 - int(rng.random() * 45)}年{1 + int(rng.random() * 12)}月{1 + int(rng.random() * 28)}日"
-    ethnicity = pick(rng, ETHNICITIES.get(province_abbr, ("汉族",))) if rng.random() < 0.6 else "汉族"
-    return f"{sex}，{born}出生，{ethnicity}，{pick(rng, EDUCATION)}，{pick(rng, OCCUPATION)}"
+    random = rng.random
+    sex = "男" if random() < 0.85 else "女"
+    born = f"{year - 18 - int(random() * 45)}年{1 + int(random() * 12)}月{1 + int(random() * 28)}日"
+    ethnicity = pick(rng, ETHNICITIES.get(province_abbr, ("汉族",))) if random() < 0.6 else "汉族"
+    return f"{sex}，{born}出生，{ethnicity}，{BACKGROUNDS[int(random() * len(BACKGROUNDS))]}"

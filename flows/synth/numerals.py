@@ -1,9 +1,11 @@
-"""Chinese numerals as judgments write them: dated closing lines, article numbers, amounts."""
+"""Numbers as judgments write them: Chinese numerals for dated closing lines and sentences,
+Arabic dates in running text, rounded money amounts."""
 
 from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from random import Random
 
 DIGITS = "〇一二三四五六七八九"
 _UNITS = ((1000, "千"), (100, "百"), (10, "十"))
@@ -48,12 +50,13 @@ def ymd(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def article(n: int, suffix: str = "") -> str:
-    """An article reference: 264 → 第二百六十四条; suffix such as 之一 or 第一款 follows 条."""
-    return f"第{cn_number(n)}条{suffix}"
-
-
 @lru_cache(maxsize=16384)
 def ymd_ordinal(ordinal: int) -> str:
     """:func:`ymd` of a proleptic Gregorian ordinal (``date.toordinal()``)."""
     return ymd(date.fromordinal(ordinal))
+
+
+def amount(rng: Random, low: int, high: int) -> int:
+    """A money amount with realistic rounding (1,980 / 25,000)."""
+    value = low + int(rng.random() * (high - low))
+    return value if rng.random() < 0.3 else max(low, value // 100 * 100)

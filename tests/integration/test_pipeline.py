@@ -29,6 +29,28 @@ def synth(out: Path, judgments: int, seed: int) -> None:
     generate_landing(out, judgments=judgments, seed=seed, observations=True)
 
 
+def distinct_docs(landing: Path) -> int:
+    """Documents in a landing zone (the generator re-captures about 1% of them)."""
+    return duckdb.sql(f"select count(distinct doc_id) from read_json_auto('{landing}/scraper/**/*.jsonl.gz')").fetchone()[0]
+
+
+def assert_frictionless_valid(descriptor: Path) -> None:
+    """``frictionless validate`` passes every row, field, hash and size check.
+
+    One known limitation of frictionless 5 is tolerated: its Parquet reader does not count
+    bytes, so it reports a byte-count error with actual "None" for Parquet resources (it skips
+    the hash check in that case). Sizes of Parquet files are checked by our own verify instead.
+    """
+    checked = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json", str(descriptor)],
+                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    report = orjson.loads(checked.stdout)
+    assert report["tasks"], checked.stderr[-2000:]
+    for task in report["tasks"]:
+        unexpected = [e for e in task["errors"] if not (e["type"] == "byte-count" and task["name"].endswith(("-parquet", "texts")) and '"None"' in e["note"])]
+        assert not unexpected, (task["name"], unexpected[:3])
+        assert task["stats"]["rows"] > 0
+
+
 def run(landing: Path, store: str, work: str) -> dict:
     from flows.pipeline.run_flow import run_flow
 
@@ -46,7 +68,8 @@ def test_local_store_end_to_end(workdirs: Path):
     judgments = ingest["tables"]["judgments"]
     assert judgments["read"] == judgments["accepted"] + judgments["quarantined"] and judgments["accepted"] == 400
     [published] = first["publish"]
-    assert published["published"] and published["version"] == "1.0.0" and published["tables"]["judgments"] == 400
+    docs = distinct_docs(landing)
+    assert published["published"] and published["version"] == "1.0.0" and published["tables"]["judgments"] == docs
 
     # The exact published file set: nothing private, nothing half-written.
     files = sorted(str(p.relative_to(store_dir)) for p in store_dir.rglob("*") if p.is_file())
@@ -55,7 +78,7 @@ def test_local_store_end_to_end(workdirs: Path):
     versions = orjson.loads((store_dir / "cjo-judgments/versions.json").read_bytes())
     assert versions["last_successful"] == "1.0.0"
     [entry] = versions["versions"]
-    assert entry["status"] == "published" and entry["rows"]["judgments"] == 400
+    assert entry["status"] == "published" and entry["rows"]["judgments"] == docs
     descriptor_bytes = (store_dir / "cjo-judgments/1.0.0/datapackage.json").read_bytes()
     assert entry["descriptor_sha256"] == hashlib.sha256(descriptor_bytes).hexdigest()
     assert orjson.loads((store_dir / "cjo-judgments/latest.json").read_bytes())["version"] == "1.0.0"
@@ -72,11 +95,9 @@ def test_local_store_end_to_end(workdirs: Path):
     audit = verify_store(open_storage(str(store_dir)), workdirs / "scratch")
     assert audit.ok and audit.checked_files == 5, audit.problems
     folder = download(open_storage(str(store_dir)), "cjo-judgments", workdirs / "downloads")
-    checked = subprocess.run([sys.executable, "-m", "frictionless", "validate", str(folder / "datapackage.json")],
-                             capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-2000:]
+    assert_frictionless_valid(folder / "datapackage.json")
     rows = duckdb.sql(f"select count(*), count(distinct doc_id) from '{folder}/data/judgments.parquet'").fetchone()
-    assert rows == (400, 400)
+    assert rows == (docs, docs)
 
     # Same input again: nothing new is published.
     again = run(landing, str(store_dir), str(work_dir))
@@ -92,7 +113,7 @@ def test_local_store_end_to_end(workdirs: Path):
         target.write_bytes(path.read_bytes())
     third = run(landing, str(store_dir), str(work_dir))
     assert third["publish"][0]["version"] == "1.1.0" and third["publish"][0]["change"] == "minor"
-    assert third["publish"][0]["tables"]["judgments"] == 450
+    assert third["publish"][0]["tables"]["judgments"] == distinct_docs(landing)
     assert before == {p: p.read_bytes() for p in (store_dir / "cjo-judgments/1.0.0").rglob("*") if p.is_file()}
     assert verify_store(open_storage(str(store_dir)), workdirs / "scratch").ok
 

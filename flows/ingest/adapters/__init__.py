@@ -22,9 +22,7 @@ class Adapter:
     to_fields: Callable[[dict[str, Any]], dict[str, Any]]
 
 
-JUDGMENT_ADAPTERS: tuple[Adapter, ...] = (
-    Adapter("wenshu_jsonl", contract.matches_judgment, contract.judgment_fields),
-)
+JUDGMENT_ADAPTERS: tuple[Adapter, ...] = (Adapter("wenshu_jsonl", contract.matches_judgment, contract.judgment_fields),)
 OBSERVATION_ADAPTERS: tuple[Adapter, ...] = (
     Adapter("wenshu_observation", contract.matches_observation, contract.observation_fields),
 )
