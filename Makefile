@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen --python $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test test-fast lint bench seeds clean
+.PHONY: setup demo test test-fast lint seeds clean
 
 # uv lives in its own small venv: `uv sync` keeps .venv exactly as locked.
 $(UV):
@@ -31,15 +31,12 @@ test-fast: setup
 	$(RUN) pytest -q tests/unit
 
 lint: setup  ## ruff and mypy over the package
-	$(RUN) ruff check flows tests bench scripts
+	$(RUN) ruff check flows tests scripts
 	$(RUN) ruff format --check flows
 	$(RUN) mypy flows
 
 seeds: setup  ## regenerate dbt seeds from ../shared/data/reference
 	$(RUN) python scripts/build_seeds.py
-
-bench: setup  ## scale benchmark (not part of the tests)
-	$(RUN) python bench/run.py --judgments $${N:-100000}
 
 clean:
 	rm -rf var .tools .pytest_cache .ruff_cache .mypy_cache
