@@ -106,7 +106,9 @@ def decode_case_number(raw: str | None) -> CaseNumber:
     court_part, type_code, tribunal = split
     if not court_part:
         return CaseNumber(raw=raw, normalised=text, year=year, sequence=sequence, error="missing_court")
-    common: dict[str, Any] = dict(raw=raw, normalised=text, year=year, case_type_code=type_code, tribunal=tribunal, sequence=sequence)
+    common: dict[str, Any] = dict(
+        raw=raw, normalised=text, year=year, case_type_code=type_code, tribunal=tribunal, sequence=sequence
+    )
     modern = None if legacy else _MODERN_COURT.fullmatch(court_part)
     if modern:
         return CaseNumber(

@@ -28,7 +28,8 @@ OCCUPATION = ("无业", "农民", "务工", "个体经营者", "无固定职业"
 # Prebuilt from a fixed stream, so drawing a name is one random number.
 _GIVEN_RNG = Random("wenshu-synth/names")
 FULL_NAMES = tuple(
-    SURNAMES[int(_GIVEN_RNG.random() * len(SURNAMES))] + GIVEN[int(_GIVEN_RNG.random() * len(GIVEN))]
+    SURNAMES[int(_GIVEN_RNG.random() * len(SURNAMES))]
+    + GIVEN[int(_GIVEN_RNG.random() * len(GIVEN))]
     + (GIVEN[int(_GIVEN_RNG.random() * len(GIVEN))] if _GIVEN_RNG.random() < 0.7 else "")
     for _ in range(4096)
 )
