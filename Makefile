@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen --python $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test test-fast lint seeds clean
+.PHONY: setup browser demo test test-fast lint seeds clean
 
 # uv lives in its own small venv: `uv sync` keeps .venv exactly as locked.
 $(UV):
@@ -24,7 +24,10 @@ setup: $(VENV)/.synced  ## create the virtualenv and install the locked dependen
 demo: setup  ## generate a synthetic landing zone, run the whole pipeline, publish to var/store
 	$(RUN) wenshu demo
 
-test: setup  ## the whole test suite (unit, integration, faults)
+browser:  ## Debian's chromium and a CJK font, for the catalog page test (screenshot, links)
+	command -v chromium >/dev/null && fc-list | grep -qi microhei || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
+
+test: setup browser  ## the whole test suite (unit, integration, faults)
 	$(RUN) pytest -n 2 --dist loadgroup -q
 
 test-fast: setup

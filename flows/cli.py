@@ -31,15 +31,15 @@ out = Console()
 
 StoreOpt = Annotated[
     str | None,
-    typer.Option("--store", help="Public store: folder or s3://bucket/prefix [env WENSHU_STORE_URL, default var/store]."),
+    typer.Option("--store", help="Public store: folder or s3://bucket/prefix (env WENSHU_STORE_URL, default var/store)."),
 ]
 WorkOpt = Annotated[
     str | None,
-    typer.Option("--work", help="Private work area: folder or s3://bucket/prefix [env WENSHU_WORK_URL, default var/work]."),
+    typer.Option("--work", help="Private work area: folder or s3://bucket/prefix (env WENSHU_WORK_URL, default var/work)."),
 ]
 LandingOpt = Annotated[
     str | None,
-    typer.Option("--landing", help="Landing zone: folder or s3://bucket/prefix [env WENSHU_LANDING_URL, default var/landing]."),
+    typer.Option("--landing", help="Landing zone: folder or s3://bucket/prefix (env WENSHU_LANDING_URL, default var/landing)."),
 ]
 
 
@@ -84,16 +84,26 @@ def synth(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same bytes.")] = 0,
     out_dir: Annotated[Path, typer.Option("--out", help="Landing zone folder to write.")] = Path("var/landing"),
     observations: Annotated[bool, typer.Option(help="Also write monitor observations.")] = True,
+    curation: Annotated[bool, typer.Option(help="Also write researchers' curated datasets (CSV/XLSX).")] = True,
+    canaries: Annotated[
+        bool, typer.Option(help="Plant made-up victim names that the privacy gate must keep out of the store.")
+    ] = True,
 ) -> None:
-    """Generate a synthetic landing zone (scraper/ and monitor/ files in the project's JSONL contract)."""
+    """Generate a synthetic landing zone: scraper/, monitor/ and curation/ files as real inputs arrive."""
     from flows.synth import generate_landing
+    from flows.synth.curation import generate_curation, plant_canaries
 
     started = time.perf_counter()
     with console.status(f"generating {judgments:,} judgments into {out_dir}…"):
         summary = generate_landing(out_dir, judgments=judgments, seed=seed, observations=observations)
+        if canaries:
+            plant_canaries(out_dir, seed)
+        curated = generate_curation(out_dir, seed) if curation else {}
     seconds = time.perf_counter() - started
     console.print(f"synth: {summary.judgments:,} judgments, {summary.observations:,} observations, {summary.files} files, "
                   f"{summary.bytes / 1e6:.1f} MB in {seconds:.1f} s → {out_dir}")  # fmt: skip
+    if curated:
+        console.print("curation: " + ", ".join(f"{name} {rows} rows" for name, rows in curated.items()))
 
 
 @app.command()
@@ -103,8 +113,8 @@ def ingest(landing: LandingOpt = None, work: WorkOpt = None) -> None:
     from flows.pipeline.ingest_flow import ingest_flow
 
     summary = _run("ingest", work, lambda: ingest_flow(landing, work))
-    _print_ingest(summary)
-    if not summary["reconciles"]:
+    _print_ingest(summary, summary.get("curation"))
+    if not (summary["reconciles"] and summary.get("curation", {}).get("reconciles", True)):
         raise typer.Exit(1)
 
 
@@ -112,14 +122,24 @@ def ingest(landing: LandingOpt = None, work: WorkOpt = None) -> None:
 def validate(
     layer: Annotated[str, typer.Option(help="raw (the landing gate) or marts (before publishing).")] = "marts",
     work: WorkOpt = None,
+    package: Annotated[
+        Path | None,
+        typer.Option(help="A downloaded package (folder or datapackage.json): check every file's sha256, then its expectations."),
+    ] = None,
 ) -> None:
-    """Run the Great Expectations suites; exit 1 if a critical expectation fails."""
-    _prepare_prefect(work)
-    from flows.pipeline.validate_flow import validate_flow
+    """Run the Great Expectations suites; exit 1 if a critical expectation fails.
 
+    With --package, check a downloaded package instead (for consumers' CI): sizes and sha256
+    of every file, then the dataset's expectations on its Parquet tables.
+    """
+    if package is not None:
+        _validate_package(package)
+        return
     if layer not in ("raw", "marts"):
         _fail(WenshuError(f"--layer must be raw or marts, not {layer!r}"))
     _prepare_prefect(work)
+    from flows.pipeline.validate_flow import validate_flow
+
     try:
         result = validate_flow(layer, work)
     except ValidationFailed as exc:
@@ -160,7 +180,6 @@ def run(landing: LandingOpt = None, store: StoreOpt = None, work: WorkOpt = None
     _prepare_prefect(work)
     from flows.pipeline.run_flow import run_flow
 
-    _prepare_prefect(work)
     started = time.perf_counter()
     with console.status("running the pipeline (Prefect flow; the first start of a local Prefect server takes ~15 s)…"):
         try:
@@ -170,7 +189,7 @@ def run(landing: LandingOpt = None, store: StoreOpt = None, work: WorkOpt = None
             raise typer.Exit(1) from None
         except WenshuError as exc:
             _fail(exc)
-    _print_ingest(result["ingest"])
+    _print_ingest(result["ingest"], result.get("curation"))
     _print_published(result["publish"])
     console.print(
         f"pipeline: {result['status']} in {time.perf_counter() - started:.1f} s; report: {result['work']}/{result['report']}"
@@ -188,7 +207,7 @@ def demo(
     if landing.startswith("s3://"):
         _fail(WenshuError("the demo writes its landing zone locally; unset WENSHU_LANDING_URL"))
     if not any(Path(landing).glob("scraper/**/*.jsonl.gz")):
-        synth(judgments=judgments, seed=0, out_dir=Path(landing), observations=True)
+        synth(judgments=judgments, seed=0, out_dir=Path(landing), observations=True, curation=True, canaries=True)
     run(landing=landing, store=store, work=None)
     store_url = store or settings.store_url
     out.print(f"\nLook at it:\n  wenshu datasets --store {store_url}\n  wenshu verify --store {store_url}\n"
@@ -280,14 +299,61 @@ def quarantine(
         out.print(table if shown else "quarantine is empty")
 
 
+def _validate_package(package: Path) -> None:
+    from flows.publish.package_check import validate_package
+    from flows.validate import render_markdown
+
+    try:
+        with console.status(f"checking {package}…"):
+            report = validate_package(package)
+    except ValidationFailed as exc:
+        console.print(f"[red]validation failed:[/red] {exc}")
+        raise typer.Exit(1) from None
+    except WenshuError as exc:
+        from flows.errors import IntegrityError
+
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1 if isinstance(exc, IntegrityError) else 2) from None
+    out.print(render_markdown(report))
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def withdraw(
+    ref: Annotated[str, typer.Argument(help="DATASET@VERSION to withdraw.")],
+    reason: Annotated[str, typer.Option(help="Why (public: do not quote the data being taken down).")],
+    store: StoreOpt = None,
+) -> None:
+    """Withdraw a published version (takedown).
+
+    Deletes its files, leaves TOMBSTONE.json with the reason, marks it withdrawn in
+    versions.json, moves latest back and announces it in the feeds.
+    """
+    from flows.publish.consume import split_ref
+    from flows.publish.withdraw import withdraw as take_down
+    from flows.storage import open_storage
+
+    try:
+        dataset, version = split_ref(ref)
+        if version is None:
+            raise WenshuError(f"name the version to withdraw: {dataset}@VERSION")
+        entry = take_down(open_storage(store or get_settings().store_url), dataset, version, reason)
+    except WenshuError as exc:
+        _fail(exc)
+    out.print(f"withdrawn: {dataset}@{version} ({entry.get('reason')})")
+
+
 def _count_expectations(result: dict[str, Any]) -> int:
     return sum(len(suite.get("expectations", [])) for suite in result.get("suites", []))
 
 
-def _print_ingest(summary: dict[str, Any]) -> None:
-    table = Table("table", "files", "read", "accepted", "quarantined", "flagged", "reconciles")
-    for name, t in summary["tables"].items():
-        table.add_row(name, str(t["files"]), f"{t['read']:,}", f"{t['accepted']:,}", f"{t['quarantined']:,}", f"{t['flagged']:,}",
+def _print_ingest(summary: dict[str, Any], curation: dict[str, Any] | None = None) -> None:
+    table = Table("input", "files", "read", "accepted", "quarantined", "flagged", "reconciles")
+    rows = [(name, t, f"{t['flagged']:,}") for name, t in summary["tables"].items()]
+    rows += [(f"curation/{name}", t, "-") for name, t in (curation or {}).get("datasets", {}).items()]
+    for name, t, flagged in rows:
+        table.add_row(name, str(t["files"]), f"{t['read']:,}", f"{t['accepted']:,}", f"{t['quarantined']:,}", flagged,
                       "yes" if t["read"] == t["accepted"] + t["quarantined"] else "NO")  # fmt: skip
     out.print(table)
 

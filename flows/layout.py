@@ -4,10 +4,18 @@ Public store (immutable version folders; pointers replaced only by compare-and-s
 
     catalog.json                      Frictionless catalog of every dataset's latest version
     index.html                        static catalog page (no server needed)
+    feed.xml, feed.json               Atom and JSON Feed: new versions and withdrawals
+    <dataset>/index.html              the dataset's page: versions, tables, dictionary, preview
     <dataset>/versions.json           every version: time, rows, content hash, status
     <dataset>/latest.json             pointer to the newest published version (written last)
     <dataset>/<version>/datapackage.json   written after every file it lists
     <dataset>/<version>/data/<resource>.<csv|parquet>
+    <dataset>/<version>/data/deltas/<resource>.parquet   rows added/changed/removed since the previous version
+    <dataset>/<version>/CHANGELOG.md, CITATION.cff
+    <dataset>/<version>/TOMBSTONE.json     only in a withdrawn version, in place of its files
+
+The pages, feeds and catalog are derived from ``versions.json`` and rewritten (by CAS) after
+``latest.json``.
 
 Private work area (never published)::
 
@@ -141,3 +149,46 @@ def ingest_manifest(partition_id: str) -> str:
 
 
 INGESTED_PREFIX = "ingested/"
+
+
+# -- published extras (issue 5) ---------------------------------------------------------------
+FEED_XML = "feed.xml"
+FEED_JSON = "feed.json"
+CHANGELOG = "CHANGELOG.md"  # package-relative, beside datapackage.json
+CITATION_CFF = "CITATION.cff"  # package-relative
+
+
+def delta_path(resource: str) -> str:
+    """Package-relative path of a table's row-level delta against the previous version."""
+    return f"data/deltas/{safe_name(resource, 'resource')}.parquet"
+
+
+def tombstone(dataset: str, version: str) -> str:
+    """Left in a withdrawn version's folder in place of its files: what it was and why it went."""
+    return version_prefix(dataset, version) + "TOMBSTONE.json"
+
+
+def dataset_page(dataset: str) -> str:
+    return f"{safe_name(dataset, 'dataset')}/index.html"
+
+
+# -- curated datasets (private work area) ----------------------------------------------------
+CURATION_RAW_PREFIX = "raw/curation/"
+
+
+def curation_raw_prefix(dataset: str) -> str:
+    return f"{CURATION_RAW_PREFIX}{safe_name(dataset, 'dataset')}/"
+
+
+def curation_partition(dataset: str, partition_id: str) -> str:
+    """Typed rows of one curation file, read by the dataset's dbt staging model."""
+    return f"{curation_raw_prefix(dataset)}{_safe_sha(partition_id)}.parquet"
+
+
+def curation_quarantine(dataset: str, partition_id: str) -> str:
+    return f"{QUARANTINE_PREFIX}curation/{safe_name(dataset, 'dataset')}/{_safe_sha(partition_id)}.jsonl"
+
+
+def curation_manifest(dataset: str, partition_id: str) -> str:
+    """Written last for a curation file: its counts. Its presence means the file is done."""
+    return f"ingested-curation/{safe_name(dataset, 'dataset')}/{_safe_sha(partition_id)}.json"

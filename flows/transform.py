@@ -73,22 +73,30 @@ class BuildResult:
         return json.loads(self.manifest_path.read_text(encoding="utf-8"))
 
 
-def build(raw_judgments_glob: str, duckdb_path: Path, select: str | None = None) -> BuildResult:
+def build(
+    raw_judgments_glob: str,
+    duckdb_path: Path,
+    select: str | None = None,
+    raw_observations_glob: str | None = None,
+) -> BuildResult:
     """Seed, run and test the dbt project into ``duckdb_path``; return results and mart row counts.
 
-    ``raw_judgments_glob`` is a local glob (relative to the working directory or absolute).
-    Raises SourceError if no raw file matches, ValidationFailed (report: failing tests) if a
-    dbt test fails, WenshuError with dbt's message on any other failure.
+    ``raw_judgments_glob`` and ``raw_observations_glob`` are local globs (relative to the working
+    directory or absolute). Monitor observations are optional: without them (or when the glob
+    matches nothing) the availability marts are built from the judgments alone.
+    Raises SourceError if no raw judgment file matches, ValidationFailed (report: failing tests)
+    if a dbt test fails, WenshuError with dbt's message on any other failure.
     """
     duckdb_path = Path(duckdb_path).resolve()
     raw_judgments_glob = _absolute_glob(raw_judgments_glob)
+    observations_glob = _optional_glob(raw_observations_glob)
     dbt_dir = duckdb_path.parent / f"{duckdb_path.stem}.dbt"
     target_dir = dbt_dir / "target"
     args = [
         "build",
         *("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)),
         *("--target-path", str(target_dir), "--log-path", str(dbt_dir / "logs")),
-        *("--vars", json.dumps({"raw_judgments_glob": raw_judgments_glob})),
+        *("--vars", json.dumps({"raw_judgments_glob": raw_judgments_glob, "raw_observations_glob": observations_glob})),
         *("--log-level", "none", "--log-level-file", "info", "--no-use-colors"),
         "--no-send-anonymous-usage-stats",
         *(("--select", select) if select else ()),
@@ -100,7 +108,13 @@ def build(raw_judgments_glob: str, duckdb_path: Path, select: str | None = None)
         "WENSHU_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
     }
     duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    logger.info("dbt build starting duckdb=%s raw=%s select=%s", duckdb_path, raw_judgments_glob, select)
+    logger.info(
+        "dbt build starting duckdb=%s raw=%s observations=%s select=%s",
+        duckdb_path,
+        raw_judgments_glob,
+        observations_glob or "none",
+        select,
+    )
     started = time.perf_counter()
     outcome = _invoke(args, env)
     results = tuple(_node_result(result) for result in outcome.results)
@@ -130,6 +144,16 @@ def _absolute_glob(pattern: str) -> str:
     if not glob.glob(pattern, recursive=True):
         raise SourceError(f"no raw judgment files match {pattern}: run ingest first")
     return pattern
+
+
+def _optional_glob(pattern: str | None) -> str:
+    """The absolute glob of an optional raw table, or '' when there is none or it matches nothing."""
+    if not pattern:
+        return ""
+    if "://" in pattern:
+        raise ConfigurationError(f"dbt reads the raw layer from local files: copy {pattern} to the scratch folder first")
+    pattern = os.path.abspath(pattern)
+    return pattern if glob.glob(pattern, recursive=True) else ""
 
 
 @contextmanager

@@ -2,8 +2,8 @@
 
 Reads ``<reference>/wenshukt`` (courts, causes of action), ``<reference>/case_type_codes`` and
 ``<reference>/admin_divisions`` and writes ``ref_courts.csv``, ``ref_case_types.csv``,
-``ref_provinces.csv`` and ``ref_causes.csv`` (sorted, UTF-8, header row) so the same input always
-gives byte-identical seeds.
+``ref_provinces.csv``, ``ref_causes.csv`` and ``ref_not_public_reasons.csv`` (sorted, UTF-8, header
+row) so the same input always gives byte-identical seeds.
 
 Courts get their division (NBS 2023 code) and 案号 court code by matching the court name against
 the administrative divisions, within the court's province and, where the name or the court list
@@ -317,6 +317,18 @@ def build_causes(reference: Path) -> list[dict[str, str]]:
     return sorted(rows, key=lambda row: (not row["cause_id"].isdigit(), row["cause_id"].zfill(12)))
 
 
+NOT_PUBLIC_REASON_COLUMNS = ["reason_code", "reason_text"]
+
+
+def build_not_public_reasons(reference: Path) -> list[dict[str, str]]:
+    """CJO's 不公开理由 list (why a document is withheld): ``code=text;`` pairs in cls.json."""
+    lists = json.loads((reference / "wenshukt" / "cls.json").read_text(encoding="utf-8"))["cls"]
+    [value] = [entry["value"] for entry in lists if entry["cls"] == "不公开理由"]
+    pairs = (pair.split("=", 1) for pair in value.split(";") if pair.strip())
+    return sorted(({"reason_code": code.strip(), "reason_text": text.strip()} for code, text in pairs),
+                  key=lambda row: row["reason_code"])
+
+
 def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
@@ -325,13 +337,14 @@ def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]]) -> Non
 
 
 def build(reference: Path, out: Path) -> Counter[str]:
-    """Write the four seeds into ``out``; returns the court match statistics."""
+    """Write the seeds into ``out``; returns the court match statistics."""
     out.mkdir(parents=True, exist_ok=True)
     courts, stats = build_courts(reference)
     write_csv(out / "ref_courts.csv", COURT_COLUMNS, courts)
     write_csv(out / "ref_case_types.csv", CASE_TYPE_COLUMNS, build_case_types(reference))
     write_csv(out / "ref_provinces.csv", PROVINCE_COLUMNS, build_provinces(reference))
     write_csv(out / "ref_causes.csv", CAUSE_COLUMNS, build_causes(reference))
+    write_csv(out / "ref_not_public_reasons.csv", NOT_PUBLIC_REASON_COLUMNS, build_not_public_reasons(reference))
     stats["courts"] = len(courts)
     stats["with court_code"] = sum(1 for row in courts if row["court_code"])
     return stats

@@ -32,6 +32,8 @@ _CN_DIGITS = "一二三四五六七八九十"
 _BRACKETS = str.maketrans({"〔": "(", "〕": ")", "[": "(", "]": ")", "【": "(", "】": ")", "［": "(", "］": ")"})
 _SHAPE = re.compile(r"^（(\d{4})）(.+?)(\d+)号$")
 _MODERN_COURT = re.compile(rf"(最高法|[{PROVINCE_ABBRS}])(\d{{2,4}})?(\D{{0,2}})")
+_HEADING_CHARS = 120
+_HAS_CJK_BODY = re.compile(r"[）)〕\]］】][^\d]*[\u4e00-\u9fff]")
 _CASE_NUMBER_IN_TEXT = re.compile(r"[（(〔\[［【]\s*(?:19|20)\d{2}\s*[）)〕\]］】][^\s，。；、（(）)]{1,24}?\d{1,6}\s*号")
 
 
@@ -68,20 +70,36 @@ def normalise(raw: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+# Legacy (pre-2016) codes stack modifiers after the category: a tribunal numeral (刑二初),
+# a procedure stage (刑再终, 刑监一再终, 刑抗再) or a fast-track/remand marker (刑速初, 刑重).
+_CATEGORIES = "刑民行执赔"
+_LEGACY_MODIFIERS = _CN_DIGITS + "初终再监申抗重速复核更提审"
+_LEGACY_TYPE = re.compile(rf"([{_CATEGORIES}])([{_LEGACY_MODIFIERS}]{{1,5}})$")
+# The stage a stacked code ends up in, most specific first: any retrial is 再, a remand
+# (重) or a fast-track trial (速) is a first instance.
+_STAGE_OF_MARKER = (("再", "再"), ("抗", "抗"), ("监", "监"), ("申", "申"), ("终", "终"), ("初", "初"),
+                    ("重", "初"), ("速", "初"), ("核", "核"), ("更", "更"))  # fmt: skip
+
+
 def _split_type_code(body: str) -> tuple[str, str, str | None] | None:
     """Split ``<court part><type code>`` at the longest known type code at the end.
 
-    Also accepts a tribunal numeral inside the code (刑二初 → 刑初, tribunal 二).
-    Returns (court part, type code, tribunal) or None.
+    Legacy stacked codes are reduced to the standard code of their stage (刑二初 → 刑初,
+    tribunal 二; 刑再终 → 刑再; 刑速初 → 刑初). Returns (court part, type code, tribunal) or None.
     """
     for code in known_type_codes():
         if body.endswith(code):
             return body[: -len(code)], code, None
-    match = re.search(rf"([刑民行执赔])([{_CN_DIGITS}]{{1,2}})([初终再监申]|[初终再监申]\w?)$", body)
-    if match:
-        candidate = match.group(1) + match.group(3)
+    match = _LEGACY_TYPE.search(body)
+    if not match:
+        return None
+    category, modifiers = match.groups()
+    tribunal = "".join(ch for ch in modifiers if ch in _CN_DIGITS) or None
+    markers = "".join(ch for ch in modifiers if ch not in _CN_DIGITS)
+    candidates = [category + markers] + [category + stage for marker, stage in _STAGE_OF_MARKER if marker in markers]
+    for candidate in candidates:
         if candidate in known_type_codes():
-            return body[: match.start()], candidate, match.group(2)
+            return body[: match.start()], candidate, tribunal
     return None
 
 
@@ -102,7 +120,7 @@ def decode_case_number(raw: str | None) -> CaseNumber:
         body = body.removesuffix("第").removesuffix("字")
     split = _split_type_code(body)
     if split is None:
-        return CaseNumber(raw=raw, normalised=text, year=year, sequence=sequence, error="unknown_case_type_code")
+        return _partial(raw, text, year, body, sequence, legacy)
     court_part, type_code, tribunal = split
     if not court_part:
         return CaseNumber(raw=raw, normalised=text, year=year, sequence=sequence, error="missing_court")
@@ -123,9 +141,39 @@ def decode_case_number(raw: str | None) -> CaseNumber:
     return CaseNumber(**common, court_abbr=court_part, style="legacy")
 
 
-def find_case_number(text: str | None, window: int = 600) -> str | None:
-    """The first thing shaped like a 案号 in the opening of a document's text."""
+def _partial(raw: str, text: str, year: int, body: str, sequence: int, legacy: bool) -> CaseNumber:
+    """An unknown case-type code: keep the year and, for the 2016 style, the court it names."""
+    modern = None if legacy else re.match(r"(最高法|[" + PROVINCE_ABBRS + r"])(\d{2,4})(?=\D)", body)
+    return CaseNumber(
+        raw=raw,
+        normalised=text,
+        year=year,
+        sequence=sequence,
+        province_abbr=modern.group(1) if modern else None,
+        court_code=modern.group(2) if modern else None,
+        style="2016" if modern else None,
+        error="unknown_case_type_code",
+    )
+
+
+def find_case_number_span(text: str | None, window: int = 600) -> tuple[str, int] | None:
+    """(案号, end offset) of the document's own 案号 in the opening of its text.
+
+    Its own 案号 is a paragraph of the heading; one inside a sentence is another court's
+    (…以（2010）湛中法刑二初字第26号刑事判决…) and only taken in the first lines. Among
+    candidates, the first that decodes wins, else the first (so the failure is reported)."""
     if not text:
         return None
-    match = _CASE_NUMBER_IN_TEXT.search(text[:window])
-    return re.sub(r"\s+", "", match.group(0)) if match else None
+    candidates = []
+    for m in _CASE_NUMBER_IN_TEXT.finditer(text[:window]):
+        standalone = (m.start() == 0 or text[m.start() - 1].isspace()) and (m.end() == len(text) or text[m.end()].isspace())
+        if _HAS_CJK_BODY.search(m.group(0)) and (standalone or m.start() < _HEADING_CHARS):
+            candidates.append((re.sub(r"\s+", "", m.group(0)), m.end(), standalone))
+    candidates.sort(key=lambda c: not c[2])
+    decoded = ((number, end) for number, end, _ in candidates if decode_case_number(number).ok)
+    return next(decoded, candidates[0][:2] if candidates else None)
+
+
+def find_case_number(text: str | None, window: int = 600) -> str | None:
+    found = find_case_number_span(text, window)
+    return found[0] if found else None

@@ -19,7 +19,7 @@ import orjson
 
 from flows import layout
 from flows.errors import SourceError
-from flows.ingest.adapters import JUDGMENT_ADAPTERS, OBSERVATION_ADAPTERS, Adapter, detect
+from flows.ingest.adapters import JUDGMENT_ADAPTERS, OBSERVATION_ADAPTERS, Adapter, PayloadError, detect
 from flows.ingest.normalise import Provenance, Rejected, judgment_row, observation_row
 from flows.ingest.reader import excerpt, iter_records
 from flows.ingest.writer import PartitionWriter, QuarantineWriter
@@ -29,7 +29,7 @@ from flows.storage import Storage, local_copy
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 # Landing folder → raw table, adapters and row builder.
 TABLE_OF_FOLDER = {"scraper": "judgments", "monitor": "observations"}
 _ADAPTERS: dict[str, tuple[Adapter, ...]] = {"judgments": JUDGMENT_ADAPTERS, "observations": OBSERVATION_ADAPTERS}
@@ -114,14 +114,14 @@ def _parse_into(path: Path, key: str, report: FileReport, out: Path, now: dateti
                     reject(record.line, record.error, record.detail or "", record.excerpt)
                     continue
                 obj = record.obj
-                adapter = detect(obj, adapters) if isinstance(obj, dict) else None
+                adapter = detect(obj, adapters)
                 if adapter is None:
                     kind = "not_an_object" if not isinstance(obj, dict) else "unknown_format"
                     reject(record.line, kind, "no adapter recognises this record", excerpt(orjson.dumps(obj)))
                     continue
                 origin = Provenance(adapter.name, key, record.line, report.source_sha256, now)
                 try:
-                    fields = adapter.to_fields(obj)
+                    fields = adapter_fields(adapter, obj)
                     if report.table == "judgments":
                         row = judgment_row(fields, origin, settings.max_field_bytes)
                         _flag_conflicting_duplicate(row, seen_text)
@@ -144,8 +144,18 @@ def _parse_into(path: Path, key: str, report: FileReport, out: Path, now: dateti
     report.formats, report.reasons, report.flags = dict(formats), dict(reasons), dict(flags)
 
 
+def adapter_fields(adapter: Adapter, obj: Any) -> dict[str, Any]:
+    """The adapter's canonical fields; a nested value it cannot decode rejects the record."""
+    try:
+        return adapter.to_fields(obj)
+    except PayloadError as exc:
+        raise Rejected("invalid_payload", str(exc)) from exc
+
+
 def _flag_conflicting_duplicate(row: dict[str, Any], seen_text: dict[str, str]) -> None:
-    """The same id twice in one file with different text is kept, flagged for review."""
+    """The same id twice in one file with different text is kept, flagged for review. (The same
+    text under different ids is kept as two documents; the judgments mart links them through
+    ``text_duplicate_of``.)"""
     previous = seen_text.setdefault(row["doc_id"], row["text_sha256"])
     if previous != row["text_sha256"]:
         row["flags"].append("conflicting_duplicate_id")

@@ -14,7 +14,8 @@ from typing import Any
 
 import orjson
 
-from flows.ingest.case_number import decode_case_number, find_case_number
+from flows.ingest.case_number import decode_case_number
+from flows.ingest.extract import TextMetadata, extract_metadata
 from flows.ingest.text import clean_field, clean_text, text_sha256
 from flows.records import OBSERVATION_STATUSES
 
@@ -123,16 +124,28 @@ def judgment_row(fields: dict[str, Any], origin: Provenance, max_field_chars: in
         short[name] = value or None
     parties = _list_of(fields, "parties", dict)
     legal_basis = _list_of(fields, "legal_basis", str)
+    meta = extract_metadata(text, short["title"])
+    recovered = _fill_from_text(short, meta)
     today = origin.ingested_at.date()
-    judgment_date = _plausible(parse_date(fields.get("judgment_date"), "judgment_date"), "judgment_date", today, flags)
+    judgment_date = parse_date(fields.get("judgment_date"), "judgment_date")
+    if judgment_date is None and meta.judgment_date is not None:
+        judgment_date = meta.judgment_date
+        recovered.append("judgment_date")
+    judgment_date = _plausible(judgment_date, "judgment_date", today, flags)
     publish_date = _plausible(parse_date(fields.get("publish_date"), "publish_date"), "publish_date", today, flags)
     if judgment_date and publish_date and publish_date < judgment_date:
         flags.append("publish_before_judgment")
         publish_date = None
-    case_number = _string(fields, "case_number") or find_case_number(text)
+    case_number = _string(fields, "case_number")
+    if case_number is None and meta.case_number:
+        case_number = meta.case_number
+        recovered.append("case_number")
     decoded = decode_case_number(case_number)
     if case_number and not decoded.ok:
         flags.append(f"case_number_undecoded:{decoded.error}")
+    if not legal_basis and meta.legal_basis:
+        legal_basis = meta.legal_basis
+        recovered.append("legal_basis")
     return {
         "doc_id": doc_id,
         "case_number": decoded.normalised if case_number else None,
@@ -146,13 +159,16 @@ def judgment_row(fields: dict[str, Any], origin: Provenance, max_field_chars: in
         **short,
         "judgment_date": judgment_date,
         "publish_date": publish_date,
-        "parties_count": len(parties),
+        "parties_count": len(parties) or meta.parties_count or None,
+        "party_roles_json": orjson.dumps(meta.party_roles).decode() if meta.party_roles else None,
+        "judges_count": meta.judges_count,
         "parties_json": orjson.dumps(parties).decode() if parties else None,
         "legal_basis_json": orjson.dumps(legal_basis).decode() if legal_basis else None,
         "text": text,
         "text_chars": len(text),
         "text_sha256": text_sha256(text),
         "flags": flags,
+        "recovered_fields": recovered,
         "source_format": origin.source_format,
         "source_file": origin.source_file,
         "source_line": origin.source_line,
@@ -160,6 +176,16 @@ def judgment_row(fields: dict[str, Any], origin: Provenance, max_field_chars: in
         "captured_at": parse_timestamp(fields.get("captured_at"), "captured_at"),
         "ingested_at": origin.ingested_at,
     }
+
+
+def _fill_from_text(short: dict[str, str | None], meta: TextMetadata) -> list[str]:
+    """Fill missing short fields from the text; the names of the fields filled."""
+    recovered = []
+    for name, value in (("court_name", meta.court_name), ("document_type", meta.document_type), ("cause", meta.cause)):
+        if short.get(name) is None and value:
+            short[name] = value
+            recovered.append(name)
+    return recovered
 
 
 def observation_row(fields: dict[str, Any], origin: Provenance) -> dict[str, Any]:

@@ -16,6 +16,7 @@ def ingest_flow(landing_url: str | None = None, work_url: str | None = None, run
     keys = tasks.list_landing(context)
     files = tasks.ingest_file.map(context, keys).result()  # type: ignore[arg-type]
     summary = report.ingest_summary(files)
+    summary["curation"] = tasks.ingest_curation(context)
     totals = summary["totals"]
     print(
         f"ingest: {totals['files']} files, read {totals['read']} = accepted {totals['accepted']} + quarantined {totals['quarantined']}"

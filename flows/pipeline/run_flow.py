@@ -28,6 +28,7 @@ def run_flow(
         keys = tasks.list_landing(context)
         files = tasks.ingest_file.map(context, keys).result()  # type: ignore[arg-type]
         result["ingest"] = report.ingest_summary(files)
+        result["curation"] = tasks.ingest_curation(context)
         result["validate_raw"] = tasks.validate_raw(context)
         result["transform"] = tasks.transform(context)
         result["validate_marts"] = tasks.validate_marts(context)

@@ -46,11 +46,36 @@ def ingest_one(context: RunContext, key: str) -> dict[str, Any]:
     return ingest_file(context.landing, key, context.work, context.scratch_dir).to_dict()
 
 
+def ingest_curation(context: RunContext) -> dict[str, Any]:
+    """Researchers' CSV/XLSX files under ``<landing>/curation/<dataset>/``, checked against their codebooks."""
+    from flows.curation import ingest_curation as ingest
+
+    return ingest(context.landing, context.work, context.scratch_dir).to_dict()
+
+
 def transform(context: RunContext) -> dict[str, Any]:
     from flows.transform import build
 
-    result = build(raw_glob(context), context.warehouse)
-    return {"seconds": result.seconds, "nodes": result.summary, "rows": result.row_counts, "manifest": str(result.manifest_path)}
+    try:
+        observations: str | None = raw_glob(context, "observations")
+    except SourceError:  # no monitor data yet: availability is built from the judgments alone
+        observations = None
+    judgments = raw_glob(context)
+    if context.work_url.startswith("s3://"):  # local work areas are read in place by the staging models
+        from flows.curation import raw_curation_dir
+
+        raw_curation_dir(context.work, Path(judgments).parent.parent.parent)
+    result = build(judgments, context.warehouse, raw_observations_glob=observations)
+    summary = {
+        "seconds": result.seconds,
+        "nodes": result.summary,
+        "rows": result.row_counts,
+        "manifest": str(result.manifest_path),
+    }
+    from flows.curation import match_rates
+
+    summary["curation_match"] = match_rates(context.warehouse)
+    return summary
 
 
 def manifest_path(context: RunContext) -> Path:
@@ -62,12 +87,14 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     import json
     import shutil
 
+    from flows.privacy import check_dataset_redaction, check_files
     from flows.publish.datasets import load_dataset
     from flows.publish.export import export_table
     from flows.publish.publisher import publish_dataset
     from flows.tableschema import model_description, table_schema
 
     spec = load_dataset(dataset)
+    check_dataset_redaction(dataset)  # a sensitive codebook field without redaction blocks the dataset
     manifest_file = manifest_path(context)
     if not manifest_file.is_file() or not context.warehouse.is_file():
         raise SourceError(f"no built warehouse at {context.warehouse}: run `wenshu build` first")
@@ -81,6 +108,7 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
         descriptions[resource.name] = model_description(manifest, resource.model)
         order = schema.get("primaryKey") or [schema["fields"][0]["name"]]
         files += export_table(context.warehouse, resource.model, resource.name, list(resource.formats), list(order), out)
+    check_files([file.path for file in files])  # the privacy gate: nothing identifying leaves, or nothing does
     result = publish_dataset(context.store, spec, files, schemas, descriptions, context.run_id)
     shutil.rmtree(out, ignore_errors=True)
     return result.to_dict()
@@ -108,7 +136,11 @@ def validate_raw(context: RunContext) -> dict[str, Any]:
 def validate_marts(context: RunContext, suites: list[str] | None = None) -> dict[str, Any]:
     if not context.warehouse.is_file():
         raise SourceError(f"no built warehouse at {context.warehouse}: run `wenshu build` first")
-    return _validate(context, context.warehouse, suites or MART_SUITES, "marts")
+    return _validate(context, context.warehouse, suites or mart_suites(), "marts")
 
 
-MART_SUITES = ["judgments", "courts"]
+def mart_suites() -> list[str]:
+    """Every suite a published resource names in its dataset's ``datapackage.yaml``."""
+    from flows.publish.datasets import dataset_names, load_dataset
+
+    return sorted({r.suite for name in dataset_names() for r in load_dataset(name).resources if r.suite})

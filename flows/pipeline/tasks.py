@@ -27,6 +27,11 @@ def ingest_file(context: RunContext, key: str) -> dict[str, Any]:
     return steps.ingest_one(context, key)
 
 
+@task(name="ingest-curation", retries=2, retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE)
+def ingest_curation(context: RunContext) -> dict[str, Any]:
+    return steps.ingest_curation(context)
+
+
 @task(name="validate-raw", cache_policy=NO_CACHE)
 def validate_raw(context: RunContext) -> dict[str, Any]:
     return steps.validate_raw(context)

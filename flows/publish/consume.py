@@ -99,15 +99,19 @@ def _stream_sha256(store: Storage, key: str, scratch: Path) -> tuple[int, str]:
 def verify_store(store: Storage, scratch: Path, ref: str | None = None) -> Audit:
     """Audit every published version (or just ``ref``): descriptors, files, sizes, hashes, latest."""
     audit = Audit()
+    wanted_dataset, wanted_version = split_ref(ref) if ref else (None, None)  # before any storage call
     datasets = list_datasets(store)
-    wanted_dataset, wanted_version = split_ref(ref) if ref else (None, None)
     if wanted_dataset and wanted_dataset not in datasets:
         audit.problems.append(f"{wanted_dataset}: not in the store")
     for dataset, index in sorted(datasets.items()):
         if wanted_dataset and dataset != wanted_dataset:
             continue
         for entry in index["versions"]:
-            if entry["status"] != "published" or (wanted_version and entry["version"] != wanted_version):
+            if wanted_version and entry["version"] != wanted_version:
+                continue
+            if entry["status"] == "withdrawn":
+                _check_withdrawn(store, dataset, entry["version"], audit)
+            if entry["status"] != "published":
                 continue
             audit.checked_versions += 1
             try:
@@ -115,7 +119,7 @@ def verify_store(store: Storage, scratch: Path, ref: str | None = None) -> Audit
             except (KeyError, IntegrityError) as exc:
                 audit.problems.append(f"{dataset}@{entry['version']}: descriptor: {exc}")
                 continue
-            for resource in descriptor["resources"]:
+            for resource in package_items(descriptor):
                 key = layout.package_file(dataset, entry["version"], resource["path"])
                 audit.checked_files += 1
                 try:
@@ -130,19 +134,45 @@ def verify_store(store: Storage, scratch: Path, ref: str | None = None) -> Audit
     return audit
 
 
+def package_items(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every file a descriptor vouches for: its resources, then its other ``files`` (changelog, citation)."""
+    return [*descriptor["resources"], *descriptor.get("files", [])]
+
+
+def _check_withdrawn(store: Storage, dataset: str, version: str, audit: Audit) -> None:
+    """A withdrawn version keeps its tombstone and nothing else (else the takedown is unfinished)."""
+    tombstone = layout.tombstone(dataset, version)
+    left = [key for key in store.list(layout.version_prefix(dataset, version)) if key != tombstone]
+    if not store.exists(tombstone):
+        audit.problems.append(f"{dataset}@{version}: withdrawn but {tombstone} is missing; rerun the withdrawal")
+    if left:
+        audit.problems.append(
+            f"{dataset}@{version}: withdrawn but {len(left)} files remain (e.g. {left[0]}); rerun the withdrawal"
+        )
+
+
 def _check_latest(store: Storage, dataset: str, index: dict[str, Any], audit: Audit) -> None:
     latest = pointers.read_json(store, layout.latest_pointer(dataset))
     newest = pointers.newest_published(index)
     if newest is None:
         return
-    if latest is None:
-        audit.problems.append(f"{dataset}: latest.json missing though {newest['version']} is published")
+    if latest is None:  # a publish interrupted after its version was marked published; a rerun writes it
+        log.warning("%s: latest.json not written yet though %s is published", dataset, newest["version"])
         return
-    published = {e["version"] for e in index["versions"] if e["status"] == "published"}
+    published = {e["version"]: e for e in index["versions"] if e["status"] == "published"}
     if latest["version"] not in published:
         audit.problems.append(f"{dataset}: latest.json points at {latest['version']}, which is not published")
+    elif latest.get("descriptor_sha256") != published[latest["version"]]["descriptor_sha256"]:
+        audit.problems.append(
+            f"{dataset}: latest.json records another descriptor sha256 for {latest['version']} than versions.json"
+        )
     elif parse(latest["version"]) < parse(newest["version"]):
         log.warning("%s: latest.json (%s) lags the newest version %s", dataset, latest["version"], newest["version"])
+
+
+def _table_of(resource_name: str) -> str:
+    """``judgments-csv`` / ``judgments-parquet`` → ``judgments`` (``judgments-delta`` stays itself)."""
+    return resource_name.removesuffix("-csv").removesuffix("-parquet")
 
 
 def download(
@@ -154,20 +184,21 @@ def download(
 ) -> Path:
     """Download ``dataset[@version]`` into ``to/<dataset>/<version>/``, verified; returns that folder.
 
-    Partial files are resumed from where they stopped; a file whose size or sha256 differs from
-    the descriptor is deleted and refused with :class:`IntegrityError`.
+    ``resources`` picks tables (``judgments`` gets both its formats; ``judgments-delta`` its
+    delta); the package's other files (changelog, citation) always come along. Partial files are
+    resumed from where they stopped; a file whose size or sha256 differs from the descriptor is
+    deleted and refused with :class:`IntegrityError`. A withdrawn version is refused with its
+    reason. ``on_progress(path, bytes, expected bytes)`` follows each verified file.
     """
     dataset, version = split_ref(ref)
     entry = resolve_version(store, dataset, version)
     descriptor = load_descriptor(store, dataset, entry)
-    chosen = [
-        r for r in descriptor["resources"] if not resources or r["name"] in resources or r["name"].rsplit("-", 1)[0] in resources
-    ]
+    chosen = [r for r in descriptor["resources"] if not resources or _table_of(r["name"]) in resources or r["name"] in resources]
     if resources and not chosen:
         names = ", ".join(r["name"] for r in descriptor["resources"])
         raise PublishError(f"{dataset}@{entry['version']} has no resource {', '.join(resources)}; it has: {names}")
     target = to / dataset / entry["version"]
-    for resource in chosen:
+    for resource in [*chosen, *descriptor.get("files", [])]:
         key = layout.package_file(dataset, entry["version"], resource["path"])
         path = target.joinpath(*resource["path"].split("/"))
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,17 @@
-"""Frictionless v2 ``datapackage.json`` for one dataset version."""
+"""Frictionless v2 ``datapackage.json`` for one dataset version.
+
+Tables (and their row-level deltas) are ``resources``; the package's other files
+(``CHANGELOG.md``, ``CITATION.cff``) are listed with the same ``bytes`` and ``hash`` under a
+``files`` property, so that ``frictionless validate`` does not try to read them as tables while
+``wenshu verify`` and ``download`` still check every byte.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from flows.publish.citation import suggested_citation
 from flows.publish.datasets import DatasetSpec
 from flows.publish.export import ExportedFile
 
@@ -37,8 +44,25 @@ def resource_descriptor(file: ExportedFile, formats: list[str], schema: dict[str
     return descriptor
 
 
-def citation(spec: DatasetSpec, version: str, created: datetime) -> str:
-    return spec.citation.format(title=spec.title, version=version, year=created.year, id=f"{spec.name}@{version}")
+def delta_descriptor(table: str, path: str, size: int, sha256: str, schema: dict[str, Any], previous: str) -> dict[str, Any]:
+    """A delta file as a resource: ``<table>-delta``, rows added/changed/removed since ``previous``."""
+    return {
+        "$schema": RESOURCE_PROFILE,
+        "name": f"{table}-delta",
+        "type": "table",
+        "path": path,
+        "format": "parquet",
+        "mediatype": _MEDIA_TYPES["parquet"],
+        "bytes": size,
+        "hash": f"sha256:{sha256}",
+        "description": f"Rows of {table} added, changed or removed since version {previous}, by primary key.",
+        "schema": schema,
+    }
+
+
+def file_entry(path: str, size: int, sha256: str, mediatype: str, description: str) -> dict[str, Any]:
+    """A non-table file of the package (changelog, citation), listed under ``files`` and verified like resources."""
+    return {"path": path, "mediatype": mediatype, "bytes": size, "hash": f"sha256:{sha256}", "description": description}
 
 
 def package_descriptor(
@@ -56,7 +80,7 @@ def package_descriptor(
         "sources": spec.sources,
         "contributors": spec.contributors,
         "keywords": spec.keywords,
-        "citation": citation(spec, version, created),
+        "citation": suggested_citation(spec, version, created),
         "resources": resources,
     }
     if spec.homepage:

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from flows import layout
+from flows.privacy import redacted_query
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,11 @@ def export_table(
     """Write ``relation`` as each of ``formats`` under ``out_dir/data/``; deterministic bytes."""
     out_dir.joinpath("data").mkdir(parents=True, exist_ok=True)
     order = ", ".join(f'"{column}"' for column in order_by) or "all"
-    query = f'select * from "{relation}" order by {order}'
     exported = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute("set preserve_insertion_order = true; set TimeZone = 'UTC'")
+        # Every text column passes the privacy redaction on its way out, in SQL.
+        query = f"{redacted_query(con, relation)} order by {order}"
         rows = con.execute(f'select count(*) from "{relation}"').fetchone()[0]  # type: ignore[index]
         for fmt in formats:
             package_path = layout.resource_path(resource, fmt)

@@ -51,43 +51,36 @@ def newest_published(index: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def sync_latest(store: Storage, dataset: str) -> dict[str, Any] | None:
-    """Point ``latest.json`` at the newest published version in ``versions.json`` (or remove it)."""
+    """Point ``latest.json`` at the newest published version in ``versions.json``.
+
+    It never moves back past a newer version that is still published (a slower concurrent
+    publisher); it does move back when that version was withdrawn, and is removed when no
+    version is left.
+    """
     index = read_json(store, layout.versions_index(dataset)) or empty_index(dataset)
     newest = newest_published(index)
-    target = None
-    if newest is not None:
-        target = {
-            "dataset": dataset,
-            "version": newest["version"],
-            "path": f"{newest['version']}/datapackage.json",
-            "descriptor_sha256": newest["descriptor_sha256"],
-            "published_at": newest["published_at"],
-        }
+    key = layout.latest_pointer(dataset)
+    if newest is None:  # every version withdrawn: no latest at all rather than one that 404s
+        current = read_json(store, key)
+        if current is not None and not _still_published(store, dataset, current["version"]):
+            store.delete(key)
+        return None
+    target = {
+        "dataset": dataset,
+        "version": newest["version"],
+        "path": f"{newest['version']}/datapackage.json",
+        "descriptor_sha256": newest["descriptor_sha256"],
+        "published_at": newest["published_at"],
+    }
 
     def change(current: Any | None) -> Any | None:
-        if target is None or (
-            current
-            and parse(current["version"]) > parse(target["version"])
-            and _still_published(store, dataset, current["version"])
-        ):
-            return None
-        return target
+        if current is None or parse(current["version"]) <= parse(target["version"]):
+            return target
+        return None if _still_published(store, dataset, current["version"]) else target
 
-    return update_json(store, layout.latest_pointer(dataset), change)
+    return update_json(store, key, change)
 
 
 def _still_published(store: Storage, dataset: str, version: str) -> bool:
     index = read_json(store, layout.versions_index(dataset)) or empty_index(dataset)
     return any(e["version"] == version and e["status"] == "published" for e in index["versions"])
-
-
-def sync_catalog(store: Storage, dataset: str, summary: dict[str, Any] | None) -> None:
-    """Record ``dataset``'s latest published version (``summary``) in ``catalog.json``."""
-
-    def change(current: Any | None) -> Any:
-        catalog = current or {"name": "wenshu-open-archive", "title": "Wenshu Open Archive", "datasets": []}
-        others = [entry for entry in catalog["datasets"] if entry["name"] != dataset]
-        catalog = {**catalog, "datasets": sorted(others + ([summary] if summary else []), key=lambda e: e["name"])}
-        return catalog
-
-    update_json(store, layout.CATALOG, change)

@@ -7,6 +7,7 @@ and nothing at all when every table's content hash equals the latest published v
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +29,15 @@ def parse(version: str) -> tuple[int, int, int]:
     return major, minor, patch
 
 
-def change_kind(previous: dict[str, TableState] | None, current: dict[str, TableState]) -> str | None:
-    """``major``, ``minor``, ``patch`` or None (no change) from the previous to the current tables."""
+def change_kind(
+    previous: dict[str, TableState] | None, current: dict[str, TableState], added_rows: Mapping[str, int] | None = None
+) -> str | None:
+    """``major``, ``minor``, ``patch`` or None (no change) from the previous to the current tables.
+
+    ``added_rows`` (table → rows whose primary key is new, from the deltas) decides MINOR vs
+    PATCH when known: a version that adds one row and removes two still added data. Without it,
+    a table that grew counts as data added.
+    """
     if previous is None:
         return "initial"
     hashes = {name: state.content_hash for name, state in current.items()}
@@ -41,7 +49,10 @@ def change_kind(previous: dict[str, TableState] | None, current: dict[str, Table
             return "major"  # a table or field removed, renamed or retyped
     for name, new in current.items():
         old_state = previous.get(name)
-        if old_state is None or set(new.fields) - set(old_state.fields) or new.rows > old_state.rows:
+        if old_state is None or set(new.fields) - set(old_state.fields):
+            return "minor"
+        added = (added_rows or {}).get(name)
+        if (new.rows > old_state.rows) if added is None else added > 0:
             return "minor"
     return "patch"
 

@@ -15,8 +15,9 @@ from typing import Protocol, runtime_checkable
 
 from flows.errors import StorageError, UnsafeNameError
 
-# C0 and C1 control characters, DEL and the backslash never belong in a key.
-_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+# C0 and C1 control characters, DEL, the backslash, and percent-encoded slash, backslash, dot or NUL
+# (which a proxy or a later decoding step could turn into a separator) never belong in a key.
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\\]|%(?:2f|5c|2e|00)", re.IGNORECASE)
 _MAX_KEY_BYTES = 1024  # the S3 limit, applied everywhere so both stores accept the same keys
 
 
@@ -24,7 +25,8 @@ def check_key(key: str) -> str:
     """Return ``key`` if it is a safe relative key, else raise :class:`UnsafeNameError`.
 
     Defence in depth besides :mod:`flows.layout`: no absolute keys, empty, ``.`` or ``..``
-    segments, hidden (dot-leading) segments, backslashes or control characters.
+    segments, hidden (dot-leading) segments, backslashes, control characters or percent-encoded
+    separators and dots.
     """
     if (
         not isinstance(key, str)

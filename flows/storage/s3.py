@@ -17,26 +17,40 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    EndpointConnectionError,
+    IncompleteReadError,
+    ReadTimeoutError,
+    ResponseStreamingError,
+)
 
 from flows.errors import ConfigurationError, StorageError
 from flows.settings import get_settings
 from flows.storage.base import Versioned, check_key, check_offset, check_prefix
+from flows.storage.redact import redact_credentials
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 MiB = 1024 * 1024
 _CHUNK = 1 * MiB
 _MAX_PARTS = 10_000
 _CONFLICT_RETRIES = 4  # 409 ConditionalRequestConflict: a concurrent conditional write; retry
+# botocore retries a request until its response headers arrive; a body cut off after that
+# (reset, stall, truncation) surfaces later, on read, so reads retry those themselves.
+_READ_ATTEMPTS = 4
+_INTERRUPTED = (ConnectionClosedError, EndpointConnectionError, IncompleteReadError, ReadTimeoutError, ResponseStreamingError)
 _BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$")
 _MISSING = {"NoSuchKey", "NotFound", "404"}
 _REFUSED = {"PreconditionFailed", "412"}
@@ -87,6 +101,9 @@ class S3Storage:
         *,
         multipart_threshold: int = 64 * MiB,
         part_size: int = 16 * MiB,
+        connect_timeout: float = 10,
+        read_timeout: float = 120,
+        max_attempts: int = 5,
     ):
         if not _BUCKET.match(bucket):
             raise ConfigurationError(f"invalid S3 bucket name {bucket!r}")
@@ -102,6 +119,8 @@ class S3Storage:
         self.region = region
         self.multipart_threshold = multipart_threshold
         self.part_size = part_size
+        self.timeouts = (connect_timeout, read_timeout)
+        self.max_attempts = max_attempts
         self.url = f"s3://{bucket}/{prefix}".rstrip("/")
         self._client: S3Client | None = None
 
@@ -130,9 +149,9 @@ class S3Storage:
         with _CLIENT_LOCK:
             if self._client is None:
                 config = Config(
-                    retries={"mode": "standard", "max_attempts": 5},
-                    connect_timeout=10,
-                    read_timeout=120,
+                    retries={"mode": "standard", "max_attempts": self.max_attempts},
+                    connect_timeout=self.timeouts[0],
+                    read_timeout=self.timeouts[1],
                     max_pool_connections=32,
                     # Checksums only where S3 demands them: S3-compatible servers (MinIO, R2,
                     # Ceph, moto) disagree on the newer default trailing checksums.
@@ -141,6 +160,9 @@ class S3Storage:
                     s3={"addressing_style": "path"} if self.endpoint_url else None,
                 )
                 self._client = _session().client("s3", region_name=self.region, endpoint_url=self.endpoint_url, config=config)
+                credentials = _session().get_credentials()
+                frozen = credentials.get_frozen_credentials() if credentials else None
+                redact_credentials(frozen.secret_key if frozen else None, frozen.token if frozen else None)
             return self._client
 
     def _key(self, key: str) -> str:
@@ -193,13 +215,29 @@ class S3Storage:
 
     def get_versioned(self, key: str) -> Versioned | None:
         full = self._key(key)
+
+        def read() -> Versioned:
+            response = self.client.get_object(Bucket=self.bucket, Key=full)
+            return Versioned(response["Body"].read(), response["ETag"])
+
         try:
-            with self._wrap("GetObject", full):
-                response = self.client.get_object(Bucket=self.bucket, Key=full)
-                data = response["Body"].read()
+            return self._read("GetObject", full, read)
         except _Missing:
             return None
-        return Versioned(data, response["ETag"])
+
+    def _read(self, operation: str, full_key: str, read: Callable[[], _T]) -> _T:
+        """Run an idempotent ``read`` again when its response body was cut off."""
+        for attempt in range(1, _READ_ATTEMPTS):
+            try:
+                with self._wrap(operation, full_key):
+                    return read()
+            except StorageError as exc:
+                if not isinstance(exc.__cause__, _INTERRUPTED):
+                    raise
+                log.info("s3 read interrupted key=%s attempt=%d error=%s", full_key, attempt, type(exc.__cause__).__name__)
+                time.sleep(0.05 * 2**attempt)
+        with self._wrap(operation, full_key):
+            return read()
 
     def _head(self, full: str) -> dict[str, Any] | None:
         try:
@@ -232,21 +270,29 @@ class S3Storage:
 
     def download_file(self, key: str, path: Path, offset: int = 0) -> None:
         full = self._key(key)
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": full}
         path = Path(path)
-        if offset:
-            size = self.size(key)
-            check_offset(key, offset, size)
-            if offset == size:  # already complete; a Range GET would answer 416
-                return
-            params["Range"] = f"bytes={offset}-"
-        try:
-            with self._wrap("GetObject", full):
-                body = self.client.get_object(**params)["Body"]
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with path.open("ab" if offset else "wb") as dst:
+        start = [offset]
+
+        def read() -> None:
+            params: dict[str, Any] = {"Bucket": self.bucket, "Key": full}
+            if start[0]:
+                size = self.size(key)
+                check_offset(key, start[0], size)
+                if start[0] == size:  # already complete; a Range GET would answer 416
+                    return
+                params["Range"] = f"bytes={start[0]}-"
+            body = self.client.get_object(**params)["Body"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("ab" if start[0] else "wb") as dst:
+                try:
                     for chunk in body.iter_chunks(_CHUNK):
                         dst.write(chunk)
+                finally:  # an interrupted stream resumes after the bytes already written
+                    dst.flush()
+                    start[0] = dst.tell()
+
+        try:
+            self._read("GetObject", full, read)
         except _Missing:
             raise KeyError(key) from None
 

@@ -15,7 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.errors import ValidationFailed
+from flows.privacy import check_files
 from flows.publish.consume import download, verify_store
+from flows.publish.datasets import dataset_names
 from flows.storage import open_storage
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("prefect"), pytest.mark.usefixtures("prefect_server")]
@@ -23,15 +25,20 @@ pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("prefect"), pytes
 DATA_FILES = ["data/courts.csv", "data/courts.parquet", "data/judgment_texts.parquet", "data/judgments.csv", "data/judgments.parquet"]
 
 
-def synth(out: Path, judgments: int, seed: int) -> None:
+def synth(out: Path, judgments: int, seed: int, curation: bool = False) -> None:
     from flows.synth import generate_landing
+    from flows.synth.curation import generate_curation, plant_canaries
 
     generate_landing(out, judgments=judgments, seed=seed, observations=True)
+    if curation:  # curated datasets, and made-up victim names the privacy gate must keep out
+        plant_canaries(out, seed)
+        generate_curation(out, seed)
 
 
 def distinct_docs(landing: Path) -> int:
     """Documents in a landing zone (the generator re-captures about 1% of them)."""
-    return duckdb.sql(f"select count(distinct doc_id) from read_json_auto('{landing}/scraper/**/*.jsonl.gz')").fetchone()[0]
+    files = f"['{landing}/scraper/**/*.jsonl.gz', '{landing}/scraper/**/*.jsonl']"
+    return duckdb.sql(f"select count(distinct doc_id) from read_json_auto({files}, union_by_name = true)").fetchone()[0]
 
 
 def assert_frictionless_valid(descriptor: Path) -> None:
@@ -45,10 +52,15 @@ def assert_frictionless_valid(descriptor: Path) -> None:
                              capture_output=True, text=True, timeout=300)  # fmt: skip
     report = orjson.loads(checked.stdout)
     assert report["tasks"], checked.stderr[-2000:]
+    parquet = {r["name"] for r in orjson.loads(descriptor.read_bytes())["resources"] if r["format"] == "parquet"}
     for task in report["tasks"]:
-        unexpected = [e for e in task["errors"] if not (e["type"] == "byte-count" and task["name"].endswith(("-parquet", "texts")) and '"None"' in e["note"])]
+        unexpected = [e for e in task["errors"] if not (e["type"] == "byte-count" and task["name"] in parquet and '"None"' in e["note"])]
         assert not unexpected, (task["name"], unexpected[:3])
         assert task["stats"]["rows"] > 0
+
+
+def judgments_result(result: dict) -> dict:
+    return next(p for p in result["publish"] if p["dataset"] == "cjo-judgments")
 
 
 def run(landing: Path, store: str, work: str) -> dict:
@@ -59,22 +71,31 @@ def run(landing: Path, store: str, work: str) -> dict:
 
 def test_local_store_end_to_end(workdirs: Path):
     landing, store_dir, work_dir = workdirs / "landing", workdirs / "store", workdirs / "work"
-    synth(landing, 400, seed=7)
+    synth(landing, 400, seed=7, curation=True)
     first = run(landing, str(store_dir), str(work_dir))
 
     assert first["status"] == "succeeded"
     ingest = first["ingest"]
     assert ingest["reconciles"]
     judgments = ingest["tables"]["judgments"]
-    assert judgments["read"] == judgments["accepted"] + judgments["quarantined"] and judgments["accepted"] == 400
-    [published] = first["publish"]
+    assert judgments["read"] == judgments["accepted"] + judgments["quarantined"] and judgments["accepted"] == 406  # 6 canaries
+    assert first["curation"]["reconciles"] and first["curation"]["totals"]["quarantined"] > 0
+    published = judgments_result(first)
     docs = distinct_docs(landing)
     assert published["published"] and published["version"] == "1.0.0" and published["tables"]["judgments"] == docs
 
     # The exact published file set: nothing private, nothing half-written.
-    files = sorted(str(p.relative_to(store_dir)) for p in store_dir.rglob("*") if p.is_file())
-    assert files == sorted(["catalog.json", "cjo-judgments/latest.json", "cjo-judgments/versions.json",
-                            "cjo-judgments/1.0.0/datapackage.json", *(f"cjo-judgments/1.0.0/{f}" for f in DATA_FILES)])  # fmt: skip
+    files = {str(p.relative_to(store_dir)) for p in store_dir.rglob("*") if p.is_file()}
+    expected = {"catalog.json", "index.html", "feed.xml", "feed.json"}
+    for dataset in dataset_names():
+        listed = orjson.loads((store_dir / dataset / "1.0.0/datapackage.json").read_bytes())
+        paths = [r["path"] for r in listed["resources"]] + [f["path"] for f in listed.get("files", [])]
+        expected |= {f"{dataset}/{name}" for name in ("versions.json", "latest.json", "index.html", "1.0.0/datapackage.json")}
+        expected |= {f"{dataset}/1.0.0/{path}" for path in paths}
+    assert files == expected
+    assert {f for f in files if f.startswith("cjo-judgments/1.0.0/data/")} == {f"cjo-judgments/1.0.0/{f}" for f in DATA_FILES}
+    assert {"cjo-judgments/1.0.0/CHANGELOG.md", "cjo-judgments/1.0.0/CITATION.cff"} <= files
+    check_files([store_dir / f for f in files])  # no canary name in any published byte
     versions = orjson.loads((store_dir / "cjo-judgments/versions.json").read_bytes())
     assert versions["last_successful"] == "1.0.0"
     [entry] = versions["versions"]
@@ -83,7 +104,7 @@ def test_local_store_end_to_end(workdirs: Path):
     assert entry["descriptor_sha256"] == hashlib.sha256(descriptor_bytes).hexdigest()
     assert orjson.loads((store_dir / "cjo-judgments/latest.json").read_bytes())["version"] == "1.0.0"
     catalog = orjson.loads((store_dir / "catalog.json").read_bytes())
-    assert [d["name"] for d in catalog["datasets"]] == ["cjo-judgments"]
+    assert [d["name"] for d in catalog["datasets"]] == dataset_names()
 
     descriptor = orjson.loads(descriptor_bytes)
     judgments_schema = next(r for r in descriptor["resources"] if r["name"] == "judgments-parquet")["schema"]
@@ -93,7 +114,7 @@ def test_local_store_end_to_end(workdirs: Path):
     assert all(r["hash"].startswith("sha256:") and r["bytes"] > 0 for r in descriptor["resources"])
 
     audit = verify_store(open_storage(str(store_dir)), workdirs / "scratch")
-    assert audit.ok and audit.checked_files == 5, audit.problems
+    assert audit.ok and audit.checked_versions == len(dataset_names()), audit.problems
     folder = download(open_storage(str(store_dir)), "cjo-judgments", workdirs / "downloads")
     assert_frictionless_valid(folder / "datapackage.json")
     rows = duckdb.sql(f"select count(*), count(distinct doc_id) from '{folder}/data/judgments.parquet'").fetchone()
@@ -102,7 +123,8 @@ def test_local_store_end_to_end(workdirs: Path):
     # Same input again: nothing new is published.
     again = run(landing, str(store_dir), str(work_dir))
     assert again["ingest"]["totals"]["files_unchanged"] == again["ingest"]["totals"]["files"]
-    assert not again["publish"][0]["published"] and again["publish"][0]["version"] == "1.0.0"
+    assert not any(p["published"] for p in again["publish"])
+    assert judgments_result(again)["version"] == "1.0.0"
 
     # New judgments arrive: a MINOR version, the old one untouched.
     before = {p: p.read_bytes() for p in (store_dir / "cjo-judgments/1.0.0").rglob("*") if p.is_file()}
@@ -112,8 +134,8 @@ def test_local_store_end_to_end(workdirs: Path):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(path.read_bytes())
     third = run(landing, str(store_dir), str(work_dir))
-    assert third["publish"][0]["version"] == "1.1.0" and third["publish"][0]["change"] == "minor"
-    assert third["publish"][0]["tables"]["judgments"] == distinct_docs(landing)
+    assert judgments_result(third)["version"] == "1.1.0" and judgments_result(third)["change"] == "minor"
+    assert judgments_result(third)["tables"]["judgments"] == distinct_docs(landing)
     assert before == {p: p.read_bytes() for p in (store_dir / "cjo-judgments/1.0.0").rglob("*") if p.is_file()}
     assert verify_store(open_storage(str(store_dir)), workdirs / "scratch").ok
 
@@ -122,7 +144,7 @@ def test_s3_store_and_work_area(workdirs: Path, s3_bucket: str):
     landing = workdirs / "landing"
     synth(landing, 120, seed=11)
     result = run(landing, f"{s3_bucket}/public", f"{s3_bucket}/private")
-    assert result["status"] == "succeeded" and result["publish"][0]["version"] == "1.0.0"
+    assert result["status"] == "succeeded" and judgments_result(result)["version"] == "1.0.0"
     store = open_storage(f"{s3_bucket}/public")
     keys = list(store.list())
     assert "cjo-judgments/1.0.0/datapackage.json" in keys and "catalog.json" in keys

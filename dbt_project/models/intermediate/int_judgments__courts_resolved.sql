@@ -3,7 +3,10 @@
   1. by exact court name, also in its qualified forms (安徽省 + 蒙城县人民法院,
      安徽省 + 合肥市 + 蜀山区人民法院), since documents often name courts that way;
   2. else by the 案号: (province abbreviation, court code); for a 2016-style 案号 without a
-     court code, the province's high court (or the Supreme People's Court for 最高法).
+     court code, the province's high court (or the Supreme People's Court for 最高法);
+  3. else by the name of a basic court renamed with its county (县 → 市/区, 市 → 区, e.g.
+     章丘市人民法院 → 济南市章丘区人民法院): the same place name in the same province with any
+     of 县/市/区/旗, optionally prefixed by province (full or short name) and city.
   A name or key that matches several reference courts resolves nothing.
   Only a 2016-style 案号 names a province: a legacy one starts with any court abbreviation.
 -#}
@@ -39,6 +42,56 @@ court_name_forms as (
     select court_id, province_name || city_name || court_name
     from courts
     where not starts_with(court_name, province_name) and not starts_with(court_name, city_name)
+    union all
+    -- 最高人民法院 for 中华人民共和国最高人民法院
+    select court_id, replace(court_name, '中华人民共和国', '')
+    from courts
+    where starts_with(court_name, '中华人民共和国')
+
+),
+
+basic_court_places as (
+
+    -- 龙岩市永定区人民法院 → (福建省, 龙岩市, 永定)
+    select
+        courts.court_id,
+        courts.province_name,
+        provinces.province_short,
+        courts.city_name,
+        regexp_extract(
+            regexp_replace(
+                regexp_replace(courts.court_name, '^' || courts.province_name, ''),
+                '^' || coalesce(courts.city_name, ''), ''
+            ),
+            '^(.{2,12}?)[县市区旗]人民法院$', 1
+        ) as place
+    from courts
+    left join provinces on courts.province_name = provinces.province_name
+    where courts.court_level = '基层'
+
+),
+
+renamed_court_forms as (
+
+    select court_id, prefix || place || suffix || '人民法院' as name_form
+    from basic_court_places
+    cross join (values ('县'), ('市'), ('区'), ('旗')) as suffixes (suffix)
+    cross join lateral (
+        select unnest([
+            '', province_name, province_short, coalesce(city_name, ''),
+            province_name || coalesce(city_name, ''), province_short || coalesce(city_name, '')
+        ]) as prefix
+    ) as prefixes
+    where place <> ''
+
+),
+
+courts_by_renamed_name as (
+
+    select name_form, min(court_id) as court_id
+    from (select distinct court_id, name_form from renamed_court_forms)
+    group by name_form
+    having count(*) = 1
 
 ),
 
@@ -87,10 +140,11 @@ resolved as (
 
     select
         judgments_keyed.*,
-        coalesce(by_name.court_id, by_case_number.court_id) as resolved_court_id,
+        coalesce(by_name.court_id, by_case_number.court_id, by_renamed.court_id) as resolved_court_id,
         case
             when by_name.court_id is not null then 'court_name'
             when by_case_number.court_id is not null then 'case_number'
+            when by_renamed.court_id is not null then 'renamed_court_name'
         end as court_resolved_by
 
     from judgments_keyed
@@ -99,6 +153,8 @@ resolved as (
     left join courts_by_case_number_key as by_case_number
         on judgments_keyed.case_province_abbr = by_case_number.key_province_abbr
         and judgments_keyed.key_court_code = by_case_number.key_court_code
+    left join courts_by_renamed_name as by_renamed
+        on judgments_keyed.court_name = by_renamed.name_form
 
 ),
 

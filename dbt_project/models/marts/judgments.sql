@@ -37,8 +37,16 @@ final as (
         judgments.judgment_date,
         judgments.publish_date,
         judgments.parties_count,
+        judgments.party_roles_json as party_role_counts,
+        judgments.judges_count,
+        cast(json_array_length(judgments.legal_basis_json) as integer) as legal_basis_count,
         judgments.text_chars,
         judgments.text_sha256,
+        case
+            when judgments.text_sha256 is not null
+                and judgments.doc_id <> first_value(judgments.doc_id) over same_text
+                then first_value(judgments.doc_id) over same_text
+        end as text_duplicate_of,
         judgments.source_format,
         judgments.capture_count,
         judgments.first_seen_at,
@@ -47,6 +55,11 @@ final as (
     from judgments
     left join case_types
         on judgments.case_type_code = case_types.case_type_code
+    window same_text as (
+        partition by judgments.text_sha256
+        order by judgments.first_seen_at, judgments.doc_id
+        rows between unbounded preceding and unbounded following
+    )
 
 )
 

@@ -35,6 +35,8 @@ renamed as (
         cast(judgment_date as date) as judgment_date,
         cast(publish_date as date) as publish_date,
         cast(parties_count as integer) as parties_count,
+        cast(party_roles_json as varchar) as party_roles_json,
+        cast(judges_count as integer) as judges_count,
         parties_json,
         legal_basis_json,
 
@@ -43,6 +45,7 @@ renamed as (
         cast(text_chars as integer) as text_chars,
         text_sha256,
         cast(flags as varchar[]) as flags,
+        cast(recovered_fields as varchar[]) as recovered_fields,
 
         -- provenance
         source_format,

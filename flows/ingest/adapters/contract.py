@@ -18,7 +18,9 @@ JUDGMENT_FIELDS = (
 OBSERVATION_FIELDS = ("doc_id", "checked_at", "status", "http_status", "reason")
 
 
-def matches_judgment(obj: dict[str, Any]) -> bool:
+def matches_judgment(obj: Any) -> bool:
+    if not isinstance(obj, dict):
+        return False
     tag = obj.get("schema")
     if isinstance(tag, str):
         return tag.startswith(JUDGMENT_SCHEMA_TAG)
@@ -29,7 +31,9 @@ def judgment_fields(obj: dict[str, Any]) -> dict[str, Any]:
     return {name: obj.get(name) for name in JUDGMENT_FIELDS}
 
 
-def matches_observation(obj: dict[str, Any]) -> bool:
+def matches_observation(obj: Any) -> bool:
+    if not isinstance(obj, dict):
+        return False
     tag = obj.get("schema")
     if isinstance(tag, str):
         return tag.startswith(OBSERVATION_SCHEMA_TAG)

@@ -1,0 +1,99 @@
+{#-
+  One row per document the archive holds or the monitor checked. A document removed upstream
+  stays in judgments; here it is flagged (is_removed_upstream) with when and why.
+-#}
+
+with
+
+judgments as (
+
+    select * from {{ ref('judgments') }}
+
+),
+
+observations as (
+
+    select * from {{ ref('stg_raw__observations') }}
+
+),
+
+episodes as (
+
+    select * from {{ ref('int_observations__removal_episodes') }}
+
+),
+
+documents as (
+
+    select doc_id from judgments
+    union
+    select doc_id from observations
+
+),
+
+checks as (
+
+    select
+        doc_id,
+        min(checked_at) as first_checked_at,
+        max(checked_at) as last_checked_at,
+        count(*) filter (where status <> 'error') as check_count,
+        count(*) filter (where status = 'error') as failed_check_count,
+        min(checked_at) filter (where status = 'available') as first_seen_available_at,
+        max(checked_at) filter (where status = 'available') as last_seen_available_at,
+        arg_max(status, (checked_at, source_file, source_line)) filter (where status <> 'error') as latest_status
+    from observations
+    group by doc_id
+
+),
+
+removals as (
+
+    select
+        doc_id,
+        count(*) as removal_count,
+        min(removed_at) as first_removed_at,
+        max(reappeared_at) as reappeared_at,
+        max(removed_at) filter (where is_ongoing) as removed_at,
+        max(reason_code) filter (where is_ongoing) as reason_code,
+        max(reason_text) filter (where is_ongoing) as reason_text
+    from episodes
+    group by doc_id
+
+),
+
+final as (
+
+    select
+        documents.doc_id,
+        judgments.doc_id is not null as is_archived,
+        coalesce(checks.latest_status, 'unchecked') as current_status,
+        coalesce(checks.latest_status in ('removed', 'not_found'), false) as is_removed_upstream,
+        removals.removed_at,
+        removals.reason_code,
+        removals.reason_text,
+        checks.first_seen_available_at,
+        checks.last_seen_available_at,
+        removals.first_removed_at,
+        removals.reappeared_at,
+        cast(coalesce(removals.removal_count, 0) as integer) as removal_count,
+        checks.first_checked_at,
+        checks.last_checked_at,
+        cast(coalesce(checks.check_count, 0) as integer) as check_count,
+        cast(coalesce(checks.failed_check_count, 0) as integer) as failed_check_count,
+        judgments.case_number,
+        judgments.court_id,
+        judgments.court_province,
+        judgments.court_level,
+        judgments.case_type,
+        judgments.cause,
+        judgments.publish_date
+
+    from documents
+    left join judgments on documents.doc_id = judgments.doc_id
+    left join checks on documents.doc_id = checks.doc_id
+    left join removals on documents.doc_id = removals.doc_id
+
+)
+
+select * from final

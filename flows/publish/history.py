@@ -1,0 +1,99 @@
+"""What a new version says about its past: deltas against its predecessor, changelog, citation.
+
+The predecessor's Parquet files are read where they are published (the store folder itself, or
+a temporary download from S3). Everything here is a pure function of the version's entry in
+``versions.json`` and the two versions' tables, so a resumed publish produces the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flows import layout
+from flows.publish.changelog import render_changelog
+from flows.publish.citation import citation_cff
+from flows.publish.datasets import DatasetSpec
+from flows.publish.deltas import Delta, compute_delta, delta_schema
+from flows.publish.descriptor import delta_descriptor, file_entry
+from flows.publish.export import ExportedFile
+from flows.storage import Storage, local_copy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """A non-table file of a version folder, rendered in memory."""
+
+    path: str  # package-relative
+    data: bytes
+    mediatype: str
+    description: str
+
+    def entry(self) -> dict[str, Any]:
+        return file_entry(self.path, len(self.data), hashlib.sha256(self.data).hexdigest(), self.mediatype, self.description)
+
+
+def compute_deltas(
+    store: Storage,
+    dataset: str,
+    previous_entry: dict[str, Any],
+    files: list[ExportedFile],
+    schemas: dict[str, dict[str, Any]],
+    work: Path,
+) -> dict[str, Delta | None]:
+    """Per changed table with a Parquet export: its delta against ``previous_entry``'s version.
+
+    Tables whose content hash is unchanged get no delta (nothing happened to them); a table whose
+    primary key is not in both versions gets None (not comparable by key).
+    """
+    previous = previous_entry["version"]
+    old_hashes = {table: state["content_hash"] for table, state in previous_entry.get("tables", {}).items()}
+    deltas: dict[str, Delta | None] = {}
+    for file in files:
+        if file.fmt != "parquet" or old_hashes.get(file.resource) == f"sha256:{file.sha256}":
+            continue
+        keys = list(schemas[file.resource].get("primaryKey") or [])
+        old_key = layout.package_file(dataset, previous, layout.resource_path(file.resource, "parquet"))
+        if not keys or not store.exists(old_key):
+            deltas[file.resource] = None
+            continue
+        out = work / "deltas" / previous / layout.delta_path(file.resource)
+        with local_copy(store, old_key, work / "previous") as old_path:
+            deltas[file.resource] = compute_delta(file.resource, str(old_path), file.path, keys, out)
+    return deltas
+
+
+def delta_resources(deltas: dict[str, Delta | None], schemas: dict[str, dict[str, Any]], previous: str) -> list[dict[str, Any]]:
+    return [
+        delta_descriptor(table, layout.delta_path(table), d.bytes, d.sha256, delta_schema(schemas[table], d.keys), previous)
+        for table, d in sorted(deltas.items())
+        if d is not None
+    ]
+
+
+def package_files(
+    spec: DatasetSpec,
+    entry: dict[str, Any],
+    previous_entry: dict[str, Any] | None,
+    deltas: dict[str, Delta | None],
+    created: datetime,
+) -> list[PackageFile]:
+    """``CHANGELOG.md`` and ``CITATION.cff`` of the version ``entry``."""
+    changelog = render_changelog(spec.title, entry, previous_entry, deltas)
+    return [
+        PackageFile(
+            layout.CHANGELOG, changelog.encode("utf-8"), "text/markdown", "What changed since the previous version, per table."
+        ),
+        PackageFile(
+            layout.CITATION_CFF,
+            citation_cff(spec, entry["version"], created).encode("utf-8"),
+            "application/x-yaml",
+            "How to cite this version (Citation File Format 1.2).",
+        ),
+    ]
