@@ -39,16 +39,16 @@ import re
 
 from flows.errors import UnsafeNameError
 
-_SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
-_SAFE_VERSION = re.compile(r"^\d{1,6}\.\d{1,6}\.\d{1,6}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_RUN_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,80}$")
+_SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+_SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+_SAFE_VERSION = re.compile(r"[0-9]{1,6}\.[0-9]{1,6}\.[0-9]{1,6}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_RUN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,80}")
 
 
 def safe_name(name: str, what: str = "name") -> str:
     """Return ``name`` if it is a lowercase slug usable as one path segment, else raise."""
-    if not isinstance(name, str) or not _SAFE_NAME.match(name) or ".." in name:
+    if not isinstance(name, str) or not _SAFE_NAME.fullmatch(name) or ".." in name:
         raise UnsafeNameError(
             f"unsafe {what} {name!r}: use lowercase letters, digits, '.', '_' and '-' "
             "(no path separators, '..', control characters or encodings)"
@@ -57,19 +57,19 @@ def safe_name(name: str, what: str = "name") -> str:
 
 
 def safe_version(version: str) -> str:
-    if not isinstance(version, str) or not _SAFE_VERSION.match(version):
+    if not isinstance(version, str) or not _SAFE_VERSION.fullmatch(version):
         raise UnsafeNameError(f"unsafe version {version!r}: expected MAJOR.MINOR.PATCH")
     return version
 
 
 def _safe_sha(sha: str) -> str:
-    if not _SHA256.match(sha):
+    if not _SHA256.fullmatch(sha):
         raise UnsafeNameError(f"not a sha256 hex digest: {sha!r}")
     return sha
 
 
 def safe_run_id(run_id: str) -> str:
-    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+    if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
         raise UnsafeNameError(f"unsafe run id {run_id!r}")
     return run_id
 
@@ -105,7 +105,7 @@ def resource_path(resource: str, fmt: str) -> str:
 def package_file(dataset: str, version: str, relative_path: str) -> str:
     """Key of a file inside a version folder, from its package-relative path (validated)."""
     for part in relative_path.split("/"):
-        if not _SAFE_SEGMENT.match(part) or ".." in part:
+        if not _SAFE_SEGMENT.fullmatch(part) or ".." in part:
             raise UnsafeNameError(f"unsafe path {relative_path!r} inside a package")
     return version_prefix(dataset, version) + relative_path
 

@@ -67,6 +67,10 @@ def model_description(manifest: dict[str, Any], model: str) -> str:
     return " ".join(model_node(manifest, model)["description"].split())
 
 
+NUMERIC_TYPES = ("integer", "number")
+NUMERIC_MISSING_VALUES = ["", "nan"]
+
+
 def table_schema(manifest: dict[str, Any], model: str, resources: Mapping[str, str] | Collection[str] = ()) -> dict[str, Any]:
     """The Frictionless v2 Table Schema of a dbt model; ``resources``: the package's tables, by model."""
     node = model_node(manifest, model)
@@ -82,6 +86,9 @@ def table_schema(manifest: dict[str, Any], model: str, resources: Mapping[str, s
         constraints = _constraints(tests.get(name, []), required=name in primary_key)
         if constraints:
             field["constraints"] = constraints
+        if field["type"] in NUMERIC_TYPES and not constraints.get("required"):
+            # frictionless reads Parquet through pandas, where a null integer becomes NaN.
+            field["missingValues"] = NUMERIC_MISSING_VALUES
         fields.append(field)
     schema: dict[str, Any] = {"$schema": TABLE_SCHEMA_PROFILE, "fields": fields}
     if primary_key:

@@ -149,13 +149,8 @@ def test_storage_classes_refuse_hostile_keys_without_a_request(name: str, tmp_pa
     assert sorted(path.name for path in tmp_path.iterdir()) == []
 
 
-TRAILING_NEWLINE_BUG = (
-    "flows/layout.py matches names with re.match and a '$' anchor, which also matches before a "
-    "trailing newline, and \\d accepts non-ASCII digits; fix: fullmatch (or \\Z) and [0-9]"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=TRAILING_NEWLINE_BUG)
 @pytest.mark.parametrize(
     "build",
     [

@@ -52,13 +52,16 @@ def catalog_document(views: list[DatasetView]) -> dict[str, Any]:
 
 
 def replace_document(store: Storage, key: str, render: Callable[[bool], bytes]) -> bool:
-    """CAS ``render(stale)`` into ``key``; after a lost race ``stale`` is True and the state is re-read.
+    """CAS ``render(True)`` into ``key``, retrying when another writer got there first.
 
-    Returns False when the stored document is already the rendered one (nothing written).
+    The state is re-read after the current document is read, on every attempt: a snapshot
+    taken earlier could be older than what a faster publisher already wrote, and the CAS
+    would then roll the document back. Returns False when the stored document is already
+    the rendered one (nothing written).
     """
-    for attempt in range(pointers.MAX_ATTEMPTS):
+    for _ in range(pointers.MAX_ATTEMPTS):
         found = store.get_versioned(key)
-        data = render(attempt > 0)
+        data = render(True)
         if found is not None and found.data == data:
             return False
         if store.compare_and_swap(key, data, found.token if found else None):
