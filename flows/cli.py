@@ -275,6 +275,28 @@ def download(
 
 
 @app.command()
+def inspect(
+    file: Annotated[
+        Path, typer.Argument(help="A landing file: .jsonl, .json or .gz; UTF-8 or GB18030.", exists=True, dir_okay=False)
+    ],
+    pretty: Annotated[bool, typer.Option(help="Indented JSON instead of one object per line.")] = False,
+) -> None:
+    """Show how ingest reads FILE, record by record; nothing is written.
+
+    For each record: the detected format, whether it would be accepted, flagged or quarantined
+    and why, and every field recovered from the record or its text. The output includes a short
+    text excerpt: treat it as private.
+    """
+    from flows.ingest.inspect import inspect_file
+
+    try:
+        for entry in inspect_file(file):
+            sys.stdout.write(json.dumps(entry, ensure_ascii=False, indent=2 if pretty else None, default=str) + "\n")
+    except WenshuError as exc:
+        _fail(exc)
+
+
+@app.command()
 def quarantine(
     work: WorkOpt = None,
     limit: Annotated[int, typer.Option(help="Show at most this many entries.")] = 50,
