@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import boto3
+import urllib3
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -50,7 +51,12 @@ _CONFLICT_RETRIES = 4  # 409 ConditionalRequestConflict: a concurrent conditiona
 # botocore retries a request until its response headers arrive; a body cut off after that
 # (reset, stall, truncation) surfaces later, on read, so reads retry those themselves.
 _READ_ATTEMPTS = 4
-_INTERRUPTED = (ConnectionClosedError, EndpointConnectionError, IncompleteReadError, ReadTimeoutError, ResponseStreamingError)
+# urllib3's ProtocolError and a plain ConnectionError escape botocore when a connection dies
+# while it reads an (error) response body: they are interruptions like the others.
+_INTERRUPTED = (
+    ConnectionClosedError, EndpointConnectionError, IncompleteReadError, ReadTimeoutError, ResponseStreamingError,
+    urllib3.exceptions.ProtocolError, ConnectionError,
+)  # fmt: skip
 _BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$")
 _MISSING = {"NoSuchKey", "NotFound", "404"}
 _REFUSED = {"PreconditionFailed", "412"}
@@ -186,7 +192,7 @@ class S3Storage:
                 f"{error.get('Message', '')}; check the bucket, the endpoint "
                 f"({self.endpoint_url or 'AWS'}) and the credentials in the AWS chain"
             ) from exc
-        except BotoCoreError as exc:
+        except (BotoCoreError, urllib3.exceptions.HTTPError, ConnectionError) as exc:
             raise StorageError(f"S3 {operation} failed for s3://{self.bucket}/{full_key}: {type(exc).__name__}: {exc}") from exc
 
     def _conditional(self, operation: str, full_key: str, write: Callable[[], object]) -> bool:
