@@ -45,6 +45,16 @@ def empty_index(dataset: str) -> dict[str, Any]:
     return {"dataset": dataset, "last_successful": None, "versions": []}
 
 
+def with_entry_updated(
+    index: dict[str, Any], matches: Callable[[dict[str, Any]], bool], changes: dict[str, Any]
+) -> dict[str, Any]:
+    """``index`` with ``changes`` applied to the matching entries and ``last_successful`` recomputed."""
+    updated = {**index, "versions": [{**entry, **changes} if matches(entry) else entry for entry in index["versions"]]}
+    newest = newest_published(updated)
+    updated["last_successful"] = newest["version"] if newest else None
+    return updated
+
+
 def newest_published(index: dict[str, Any]) -> dict[str, Any] | None:
     published = [entry for entry in index["versions"] if entry["status"] == "published"]
     return max(published, key=lambda entry: parse(entry["version"])) if published else None

@@ -204,16 +204,9 @@ def _mark_published(store: Storage, dataset: str, claim: str, descriptor_sha256:
     def change(current: dict[str, Any] | None) -> dict[str, Any]:
         if current is None:
             raise PublishError(f"{dataset}/versions.json vanished while publishing")
-        versions = []
-        for entry in current["versions"]:
-            if entry.get("claim") == claim:
-                entry = {**entry, "status": "published", "descriptor_sha256": descriptor_sha256, "deltas": deltas,
-                         "published_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
-            versions.append(entry)
-        index = {**current, "versions": versions}
-        newest = pointers.newest_published(index)
-        index["last_successful"] = newest["version"] if newest else None
-        return index
+        published_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        changes = {"status": "published", "descriptor_sha256": descriptor_sha256, "deltas": deltas, "published_at": published_at}
+        return pointers.with_entry_updated(current, lambda entry: entry.get("claim") == claim, changes)
 
     pointers.update_json(store, layout.versions_index(dataset), change)
 

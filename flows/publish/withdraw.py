@@ -78,15 +78,12 @@ def _mark_withdrawn(store: Storage, dataset: str, version: str, reason: str, wit
     def change(current: dict[str, Any] | None) -> dict[str, Any]:
         if current is None:
             raise PublishError(f"{dataset}/versions.json vanished during the withdrawal")
-        versions = []
-        for entry in current["versions"]:
-            if entry["version"] == version:
-                entry = {**entry, "status": "withdrawn", "reason": reason, "withdrawn_at": withdrawn_at}
-                marked.update(entry)
-            versions.append(entry)
-        index = {**current, "versions": versions}
-        newest = pointers.newest_published(index)
-        index["last_successful"] = newest["version"] if newest else None
+        index = pointers.with_entry_updated(
+            current,
+            lambda entry: entry["version"] == version,
+            {"status": "withdrawn", "reason": reason, "withdrawn_at": withdrawn_at},
+        )
+        marked.update(next(entry for entry in index["versions"] if entry["version"] == version))
         return index
 
     pointers.update_json(store, layout.versions_index(dataset), change)
