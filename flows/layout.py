@@ -22,6 +22,9 @@ Private work area (never published)::
     raw/<table>/<partition>.parquet          typed records from one landing file
     quarantine/<partition>.jsonl             rejected records from that file, with reasons
     ingested/<partition>.json                that file's counts; written last, marks it done
+    raw/curation/<dataset>/<partition>.parquet       one curation file's rows, checked against its codebook
+    quarantine/curation/<dataset>/<partition>.jsonl  its rejected rows (file, row, column, reason)
+    ingested-curation/<dataset>/<partition>.json     its counts; written last, marks it done
     runs/<run_id>/report.json                counts, validation results, what was published
     runs/<run_id>/validation/<suite>.json    full Great Expectations results
 
@@ -151,7 +154,7 @@ def ingest_manifest(partition_id: str) -> str:
 INGESTED_PREFIX = "ingested/"
 
 
-# -- published extras (issue 5) ---------------------------------------------------------------
+# -- published extras -------------------------------------------------------------------------
 FEED_XML = "feed.xml"
 FEED_JSON = "feed.json"
 CHANGELOG = "CHANGELOG.md"  # package-relative, beside datapackage.json

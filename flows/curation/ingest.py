@@ -22,11 +22,11 @@ import orjson
 import pyarrow as pa
 
 from flows import layout
+from flows.checksums import sha256_file
 from flows.curation.codebook import Codebook, codebook_datasets, load_codebook
 from flows.curation.coerce import coerce_row, header_map
 from flows.curation.read import is_curation_file, read_rows
 from flows.errors import SourceError
-from flows.ingest.files import file_sha256
 from flows.ingest.writer import PartitionWriter, QuarantineWriter
 from flows.storage import Storage, local_copy
 
@@ -120,7 +120,7 @@ def ingest_curation_file(
     landing: Storage, key: str, codebook: Codebook, work: Storage, scratch: Path, now: datetime | None = None
 ) -> CurationFileReport:
     with local_copy(landing, key, scratch / "landing") as path:
-        sha = file_sha256(path)
+        sha = sha256_file(path)
         pid = hashlib.sha256(f"curation:{PARSER_VERSION}:{codebook_fingerprint(codebook)}:{sha}".encode()).hexdigest()
         done = work.get_versioned(layout.curation_manifest(codebook.name, pid))
         if done is not None:

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from flows import layout
+from flows.checksums import sha256_file
 from flows.errors import SourceError
 from flows.ingest.adapters import JUDGMENT_ADAPTERS, OBSERVATION_ADAPTERS, Adapter, PayloadError, detect
 from flows.ingest.normalise import Provenance, Rejected, judgment_row, observation_row
@@ -60,14 +61,6 @@ class FileReport:
         return asdict(self)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def partition_id(table: str, source_sha256: str) -> str:
     return hashlib.sha256(f"{PARSER_VERSION}:{table}:{source_sha256}".encode()).hexdigest()
 
@@ -76,7 +69,7 @@ def ingest_file(landing: Storage, key: str, work: Storage, scratch: Path, now: d
     """Ingest landing file ``key`` (under ``scraper/`` or ``monitor/``) into the work area."""
     table = TABLE_OF_FOLDER[key.split("/", 1)[0]]
     with local_copy(landing, key, scratch / "landing") as path:
-        sha = file_sha256(path)
+        sha = sha256_file(path)
         pid = partition_id(table, sha)
         done = work.get_versioned(layout.ingest_manifest(pid))
         if done is not None:

@@ -16,9 +16,9 @@ from typing import Any
 import orjson
 
 from flows import layout
+from flows.checksums import sha256_file
 from flows.errors import IntegrityError, PublishError
 from flows.publish import pointers
-from flows.publish.export import sha256_file
 from flows.publish.versioning import parse
 from flows.storage import Storage
 
@@ -85,15 +85,11 @@ def _expected(resource: dict[str, Any]) -> tuple[int, str]:
 
 
 def _stream_sha256(store: Storage, key: str, scratch: Path) -> tuple[int, str]:
-    """Size and sha256 of a stored object, read in one pass (to a temporary file for S3)."""
+    """Size and sha256 of a stored object (read through a temporary file for S3)."""
     from flows.storage import local_copy
 
-    digest, size = hashlib.sha256(), 0
-    with local_copy(store, key, scratch) as path, open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
+    with local_copy(store, key, scratch) as path:
+        return path.stat().st_size, sha256_file(path)
 
 
 def verify_store(store: Storage, scratch: Path, ref: str | None = None) -> Audit:

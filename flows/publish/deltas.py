@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flows.checksums import sha256_file
 from flows.duck import connect
-from flows.publish.export import sha256_file
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ decides whether anything changed since the last version.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from flows import layout
+from flows.checksums import sha256_file
 from flows.privacy import redacted_query
 
 log = logging.getLogger(__name__)
@@ -35,14 +35,6 @@ class ExportedFile:
     bytes: int
     sha256: str
     rows: int
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def export_table(

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import orjson
 
 from flows import layout
+from flows.checksums import sha256_file
 from flows.errors import ConfigurationError, IntegrityError
 from flows.publish.consume import package_items
 from flows.publish.datasets import load_dataset
-from flows.publish.export import sha256_file
 
 if TYPE_CHECKING:
     from flows.validate import ValidationReport

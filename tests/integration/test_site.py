@@ -21,9 +21,9 @@ import pyarrow.parquet as pq
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from flows.checksums import sha256_file
 from flows.errors import IntegrityError
 from flows.publish.consume import download, verify_store
-from flows.publish.export import sha256_file
 from flows.storage import open_storage
 
 pytestmark = [pytest.mark.integration]
