@@ -166,6 +166,16 @@ def delta_path(resource: str) -> str:
     return f"data/deltas/{safe_name(resource, 'resource')}.parquet"
 
 
+CHART_FORMATS = ("png", "csv")  # the picture and the numbers it plots
+
+
+def chart_path(chart: str, fmt: str) -> str:
+    """Package-relative path of a chart rendered at publish time (``charts/<name>.png`` or ``.csv``)."""
+    if fmt not in CHART_FORMATS:
+        raise ValueError(f"unsupported chart format {fmt!r}")
+    return f"charts/{safe_name(chart, 'chart')}.{fmt}"
+
+
 def tombstone(dataset: str, version: str) -> str:
     """Left in a withdrawn version's folder in place of its files: what it was and why it went."""
     return version_prefix(dataset, version) + "TOMBSTONE.json"

@@ -23,6 +23,34 @@ def _save(figure: Any, path: Path) -> None:
     plt.close(figure)
 
 
+CASE_TYPES = {"刑事案件": "criminal", "民事案件": "civil", "行政案件": "administrative", "执行案件": "enforcement",
+              "赔偿案件": "state compensation", "unknown": "unknown"}  # fmt: skip
+
+
+def _stacked_bars(rows: Rows, labels: dict[str, str], path: Path, ylabel: str, title: str) -> None:
+    """Rows of (year, category, count) as bars per year, stacked by the category's ASCII label."""
+    years = sorted({int(year) for year, _, _ in rows})
+    counts: dict[str, dict[int, int]] = defaultdict(dict)
+    for year, category, count in rows:
+        label = ascii_label(category, labels)
+        counts[label][int(year)] = counts[label].get(int(year), 0) + int(count)
+    figure, axis = plt.subplots(figsize=(8, 4))
+    bottom = [0] * len(years)
+    for label in sorted(counts):
+        heights = [counts[label].get(year, 0) for year in years]
+        axis.bar([str(year) for year in years], heights, bottom=bottom, label=label)
+        bottom = [a + b for a, b in zip(bottom, heights, strict=True)]
+    axis.tick_params(axis="x", labelrotation=45, labelsize=8)
+    axis.set_ylabel(ylabel)
+    axis.legend(fontsize=8)
+    axis.set_title(title)
+    _save(figure, path)
+
+
+def judgments_by_year(rows: Rows, path: Path) -> None:
+    _stacked_bars(rows, CASE_TYPES, path, "judgments archived", "Archived judgments by year of judgment and case type")
+
+
 def publications_vs_removals(rows: Rows, path: Path) -> None:
     by_province: dict[str, list[tuple[Any, int, int]]] = defaultdict(list)
     for province, month, published, removed in rows:
@@ -73,18 +101,4 @@ def divorce_outcomes(rows: Rows, path: Path) -> None:
 
 
 def detentions_by_charge(rows: Rows, path: Path) -> None:
-    years = sorted({int(year) for year, _, _ in rows})
-    counts: dict[str, dict[int, int]] = defaultdict(dict)
-    for year, charge, count in rows:
-        label = ascii_label(charge, CHARGES)
-        counts[label][int(year)] = counts[label].get(int(year), 0) + int(count)
-    figure, axis = plt.subplots(figsize=(7, 4))
-    bottom = [0] * len(years)
-    for label in sorted(counts):
-        heights = [counts[label].get(year, 0) for year in years]
-        axis.bar([str(year) for year in years], heights, bottom=bottom, label=label)
-        bottom = [a + b for a, b in zip(bottom, heights, strict=True)]
-    axis.set_ylabel("reported detentions")
-    axis.legend(fontsize=8)
-    axis.set_title("Reported detentions of rights defenders by year and charge")
-    _save(figure, path)
+    _stacked_bars(rows, CHARGES, path, "reported detentions", "Reported detentions of rights defenders by year and charge")

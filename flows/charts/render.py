@@ -10,21 +10,50 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from flows.charts import plots
+from flows.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
 Rows = list[tuple[Any, ...]]
 
-# name → (query over the marts, column names written to the CSV, plot function)
-CHARTS: dict[str, tuple[str, tuple[str, ...], Callable[[Rows, Path], None]]] = {
-    "publications_vs_removals_by_province": (
+
+@dataclass(frozen=True)
+class Chart:
+    title: str  # the figure caption on the dataset page and the description in datapackage.json
+    query: str  # over the marts
+    columns: tuple[str, ...]  # header of the CSV (the rows the query returns)
+    plot: Callable[[Rows, Path], None]
+
+
+@dataclass(frozen=True)
+class RenderedChart:
+    name: str
+    title: str
+    image: Path
+    data: Path
+
+
+# A dataset names the charts of its page in ``datapackage.yaml`` (``charts:``).
+CHARTS: dict[str, Chart] = {
+    "judgments_by_year": Chart(
+        "Archived judgments by year of judgment and case type",
+        """
+        select year(judgment_date) as year, coalesce(case_type, 'unknown') as case_type, count(*) as n
+        from judgments where judgment_date is not null group by all order by 1, 2
+        """,
+        ("judgment_year", "case_type", "judgments"),
+        plots.judgments_by_year,
+    ),
+    "publications_vs_removals_by_province": Chart(
+        "Judgments published vs removed per month in the six largest provinces",
         """
         with published as (
             select court_province, cast(date_trunc('month', cast(publish_month as date)) as date) as month, sum(documents_published) as n
@@ -45,19 +74,22 @@ CHARTS: dict[str, tuple[str, tuple[str, ...], Callable[[Rows, Path], None]]] = {
         ("court_province", "month", "documents_published", "removals"),
         plots.publications_vs_removals,
     ),
-    "trafficking_price_by_disability": (
+    "trafficking_price_by_disability": Chart(
+        "Trafficking cases: price paid, by the victim's disability",
         "select victim_disability, price_cny from trafficking_cases where price_cny is not null order by 1, 2",
         ("victim_disability", "price_cny"),
         plots.price_by_disability,
     ),
-    "trafficking_divorce_outcomes": (
+    "trafficking_divorce_outcomes": Chart(
+        "Divorce suits by trafficked women: share granted, by whether the court recognised trafficking",
         """select is_trafficking_recognised, count(*) as suits, sum(is_divorce_granted::int) as granted,
                   avg(suits_count) as mean_suits
            from trafficking_divorce group by 1 order by 1""",
         ("is_trafficking_recognised", "suits", "divorces_granted", "mean_suits_count"),
         plots.divorce_outcomes,
     ),
-    "detentions_by_charge": (
+    "detentions_by_charge": Chart(
+        "Reported detentions of rights defenders by year and charge",
         "select year(detention_date) as year, charge, count(*) as n from rights_defender_detentions group by all order by 1, 2",
         ("detention_year", "charge", "detentions"),
         plots.detentions_by_charge,
@@ -65,14 +97,23 @@ CHARTS: dict[str, tuple[str, tuple[str, ...], Callable[[Rows, Path], None]]] = {
 }
 
 
-def render_charts(warehouse: Path, out_dir: Path) -> list[Path]:
-    """Render every chart whose marts have rows; return the files written (``<name>.png`` and ``<name>.csv``)."""
+def check_chart_names(names: Iterable[str]) -> list[str]:
+    names = list(names)
+    unknown = [name for name in names if name not in CHARTS]
+    if unknown:
+        raise ConfigurationError(f"unknown chart(s) {', '.join(unknown)}; known charts: {', '.join(CHARTS)}")
+    return names
+
+
+def render_charts(warehouse: Path, out_dir: Path, names: Iterable[str] | None = None) -> list[RenderedChart]:
+    """Render the charts ``names`` (default: all) whose marts have rows, as ``<name>.png`` + ``<name>.csv``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    rendered: list[RenderedChart] = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for name, (query, columns, plot) in CHARTS.items():
+        for name in check_chart_names(CHARTS if names is None else names):
+            chart = CHARTS[name]
             try:
-                rows = con.execute(query).fetchall()
+                rows = con.execute(chart.query).fetchall()
             except duckdb.CatalogException as error:  # a mart this warehouse does not have
                 log.info("chart skipped name=%s reason=%s", name, str(error).splitlines()[0])
                 continue
@@ -82,10 +123,10 @@ def render_charts(warehouse: Path, out_dir: Path) -> list[Path]:
             data = out_dir / f"{name}.csv"
             with data.open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle, lineterminator="\n")
-                writer.writerow(columns)
+                writer.writerow(chart.columns)
                 writer.writerows(rows)
             image = out_dir / f"{name}.png"
-            plot(rows, image)
-            written += [image, data]
+            chart.plot(rows, image)
+            rendered.append(RenderedChart(name, chart.title, image, data))
             log.info("chart rendered name=%s rows=%d", name, len(rows))
-    return written
+    return rendered

@@ -56,7 +56,7 @@ def render_changelog(title: str, entry: dict[str, Any], previous: dict[str, Any]
         before, now = previous["rows"].get(table), entry["rows"].get(table)
         delta = deltas.get(table)
         if delta:
-            counts = [f"{delta.counts[c]:,}" for c in ("added", "changed", "removed")]
+            counts = [f"{n:,}" for n in (delta.counts["added"], delta.changed, delta.counts["removed"])]
         elif _same_content(previous, entry, table):
             counts = ["0", "0", "0"]
         else:
@@ -71,6 +71,19 @@ def render_changelog(title: str, entry: dict[str, Any], previous: dict[str, Any]
             f"- `data/deltas/{table}.parquet`: one row per {', '.join(delta.keys)} added, changed (with `changed_columns`) or removed"
             for table, delta in sorted(deltas.items())
             if delta
+        ]
+    upstream = [
+        f"- `{table}`: {delta.counts['removed upstream']:,} removed upstream, {delta.counts['reappeared upstream']:,} reappeared upstream"
+        for table, delta in sorted(deltas.items())
+        if delta and delta.upstream_flag
+    ]
+    if upstream:
+        lines += [
+            "",
+            "## Upstream",
+            "",
+            "Rows the source stopped or resumed serving (counted as changed above; they stay here):",
+            *upstream,
         ]
     skipped = sorted(table for table, delta in deltas.items() if delta is None)  # changed, but not by key
     if skipped:

@@ -24,6 +24,9 @@ class ResourceSpec(BaseModel):
     model: str
     formats: list[Literal["csv", "parquet"]] = Field(min_length=1)
     suite: str | None = None
+    # A boolean column that is true while the source no longer serves the row: the delta labels
+    # a row whose flag turned true "removed upstream" (and false again "reappeared upstream").
+    upstream_flag: str | None = None
 
     @field_validator("name", "model")
     @classmethod
@@ -42,11 +45,17 @@ class DatasetSpec(BaseModel):
     contributors: list[dict[str, Any]] = []
     citation: str
     resources: list[ResourceSpec] = Field(min_length=1)
+    charts: list[str] = []  # names from flows.charts.render.CHARTS, rendered at publish time
 
     @field_validator("name")
     @classmethod
     def _safe(cls, value: str) -> str:
         return safe_name(value, "dataset")
+
+    @field_validator("charts")
+    @classmethod
+    def _safe_charts(cls, value: list[str]) -> list[str]:
+        return [safe_name(chart, "chart") for chart in value]
 
 
 def dataset_names(root: Path = DATAPACKAGES_DIR) -> list[str]:

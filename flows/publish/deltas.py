@@ -3,7 +3,10 @@
 A delta file has one row per primary key that was ``added``, ``changed`` or ``removed``: the
 ``change``, the key columns, and ``changed_columns`` (the non-key columns whose value differs,
 comma-separated — a string, not a list, so that Frictionless validators can read it — and empty
-for added and removed rows). Columns present in only one version are not compared: the
+for added and removed rows). A table with an upstream flag (a boolean column that is true
+while the source no longer serves the row, such as ``availability.is_removed_upstream``) labels
+a changed row whose flag turned true ``removed upstream`` and one whose flag turned false
+``reappeared upstream``: the row is still here, what changed is the source. Columns present in only one version are not compared: the
 changelog reports them as schema changes. Rows come out in key order with fixed Parquet
 settings, so the same two inputs always give the same bytes (a resumed publish rewrites nothing).
 """
@@ -20,7 +23,8 @@ from flows.duck import connect
 
 log = logging.getLogger(__name__)
 
-CHANGES = ("added", "changed", "removed")
+CHANGES = ("added", "changed", "removed", "removed upstream", "reappeared upstream")
+UPSTREAM_CHANGES = ("removed upstream", "reappeared upstream")  # kinds of "changed" (the key stays)
 _PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000"
 
 
@@ -29,13 +33,19 @@ class Delta:
     table: str
     path: Path  # local Parquet file
     keys: list[str]
-    counts: dict[str, int]  # added / changed / removed → rows
+    counts: dict[str, int]  # added / changed / removed (and the upstream kinds if flagged) → rows
     bytes: int
     sha256: str
+    upstream_flag: str | None = None  # the column whose flips are labelled, when the table has one
 
     @property
     def rows(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def changed(self) -> int:
+        """Rows whose key stayed and whose values changed, upstream removals and reappearances included."""
+        return self.counts["changed"] + sum(self.counts.get(c, 0) for c in UPSTREAM_CHANGES)
 
 
 def _ident(name: str) -> str:
@@ -46,7 +56,7 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def delta_query(old: str, new: str, keys: list[str], compared: list[str]) -> str:
+def delta_query(old: str, new: str, keys: list[str], compared: list[str], upstream_flag: str | None = None) -> str:
     """SQL for the delta of ``new`` against ``old`` (Parquet paths or URLs), keyed by ``keys``."""
     key_list = ", ".join(_ident(k) for k in keys)
     joined_keys = ", ".join(f"coalesce(n.{_ident(k)}, o.{_ident(k)}) as {_ident(k)}" for k in keys)
@@ -54,6 +64,10 @@ def delta_query(old: str, new: str, keys: list[str], compared: list[str]) -> str
     differs = [f"n.{_ident(c)} is distinct from o.{_ident(c)}" for c in compared]
     names = ", ".join(f"case when {test} then {_literal(c)} end" for c, test in zip(compared, differs, strict=True))
     changed_columns = f"array_to_string(list_filter([{names}], x -> x is not null), ',')" if compared else "''"
+    upstream = ""
+    if upstream_flag:
+        was, now = f"coalesce(o.{_ident(upstream_flag)}, false)", f"coalesce(n.{_ident(upstream_flag)}, false)"
+        upstream = f"when {now} and not {was} then 'removed upstream' when {was} and not {now} then 'reappeared upstream'"
     return f"""
         with old as (select * from read_parquet({_literal(old)})),
         new as (select * from read_parquet({_literal(new)})),
@@ -61,13 +75,14 @@ def delta_query(old: str, new: str, keys: list[str], compared: list[str]) -> str
             select {joined_keys},
                    case when o.{_ident(keys[0])} is null then 'added'
                         when n.{_ident(keys[0])} is null then 'removed'
+                        {upstream}
                         else 'changed' end as change,
                    case when o.{_ident(keys[0])} is null or n.{_ident(keys[0])} is null then ''
                         else {changed_columns} end as changed_columns
             from new n full outer join old o on {join}
         )
         select change, {key_list}, changed_columns from paired
-        where change <> 'changed' or changed_columns <> ''
+        where change in ('added', 'removed') or changed_columns <> ''
         order by {key_list}, change
     """
 
@@ -76,8 +91,13 @@ def parquet_columns(con: Any, uri: str) -> list[str]:
     return [row[0] for row in con.execute(f"describe select * from read_parquet({_literal(uri)})").fetchall()]
 
 
-def compute_delta(table: str, old: str, new: Path, keys: list[str], out: Path, *, s3: bool = False) -> Delta | None:
-    """Write the delta of ``new`` against ``old`` to ``out``; None when the key columns differ."""
+def compute_delta(
+    table: str, old: str, new: Path, keys: list[str], out: Path, *, upstream_flag: str | None = None, s3: bool = False
+) -> Delta | None:
+    """Write the delta of ``new`` against ``old`` to ``out``; None when the key columns differ.
+
+    ``upstream_flag`` is ignored unless both versions have that column.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     with connect(s3=s3) as con:
         con.execute("set preserve_insertion_order = true; set TimeZone = 'UTC'")
@@ -86,16 +106,23 @@ def compute_delta(table: str, old: str, new: Path, keys: list[str], out: Path, *
             log.info("no delta for table=%s: primary key %s not in both versions", table, keys)
             return None
         compared = [c for c in new_columns if c in old_columns and c not in keys]
-        query = delta_query(old, str(new), keys, compared)
+        flag = upstream_flag if upstream_flag in compared else None
+        query = delta_query(old, str(new), keys, compared, flag)
         con.execute(f"copy ({query}) to {_literal(str(out))} ({_PARQUET_OPTIONS})")
         found = dict(con.execute(f"select change, count(*) from read_parquet({_literal(str(out))}) group by 1").fetchall())
-    counts = {change: int(found.get(change, 0)) for change in CHANGES}
+    counts = {change: int(found.get(change, 0)) for change in CHANGES if flag or change not in UPSTREAM_CHANGES}
     log.info("delta table=%s %s", table, " ".join(f"{k}={v}" for k, v in counts.items()))
-    return Delta(table, out, keys, counts, out.stat().st_size, sha256_file(out))
+    return Delta(table, out, keys, counts, out.stat().st_size, sha256_file(out), flag)
 
 
-def delta_schema(table_schema: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+def delta_schema(table_schema: dict[str, Any], keys: list[str], upstream: bool = False) -> dict[str, Any]:
     """The Frictionless Table Schema of a delta file, key fields taken from the table's schema."""
+    changes = list(CHANGES) if upstream else [c for c in CHANGES if c not in UPSTREAM_CHANGES]
+    upstream_note = (
+        " 'removed upstream' / 'reappeared upstream': the source stopped / resumed serving it (the row stays)."
+        if upstream
+        else ""
+    )
     by_name = {f["name"]: f for f in table_schema["fields"]}
     key_fields = [{k: v for k, v in by_name[k].items() if k in ("name", "type", "format", "description")} for k in keys]
     return {
@@ -104,8 +131,8 @@ def delta_schema(table_schema: dict[str, Any], keys: list[str]) -> dict[str, Any
             {
                 "name": "change",
                 "type": "string",
-                "description": "What happened to the row since the previous version.",
-                "constraints": {"required": True, "enum": list(CHANGES)},
+                "description": "What happened to the row since the previous version." + upstream_note,
+                "constraints": {"required": True, "enum": changes},
             },
             *key_fields,
             {

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows import layout
 from flows.publish.changelog import render_changelog
@@ -22,6 +22,9 @@ from flows.publish.deltas import Delta, compute_delta, delta_schema
 from flows.publish.descriptor import delta_descriptor, file_entry
 from flows.publish.export import ExportedFile
 from flows.storage import Storage, local_copy
+
+if TYPE_CHECKING:  # matplotlib is imported only where charts are drawn
+    from flows.charts.render import RenderedChart
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +49,13 @@ def compute_deltas(
     files: list[ExportedFile],
     schemas: dict[str, dict[str, Any]],
     work: Path,
+    upstream_flags: dict[str, str] | None = None,
 ) -> dict[str, Delta | None]:
     """Per changed table with a Parquet export: its delta against ``previous_entry``'s version.
 
     Tables whose content hash is unchanged get no delta (nothing happened to them); a table whose
-    primary key is not in both versions gets None (not comparable by key).
+    primary key is not in both versions gets None (not comparable by key). ``upstream_flags``
+    names, per table, the column whose flips the delta labels removed / reappeared upstream.
     """
     previous = previous_entry["version"]
     old_hashes = {table: state["content_hash"] for table, state in previous_entry.get("tables", {}).items()}
@@ -65,13 +70,21 @@ def compute_deltas(
             continue
         out = work / "deltas" / previous / layout.delta_path(file.resource)
         with local_copy(store, old_key, work / "previous") as old_path:
-            deltas[file.resource] = compute_delta(file.resource, str(old_path), file.path, keys, out)
+            flag = (upstream_flags or {}).get(file.resource)
+            deltas[file.resource] = compute_delta(file.resource, str(old_path), file.path, keys, out, upstream_flag=flag)
     return deltas
 
 
 def delta_resources(deltas: dict[str, Delta | None], schemas: dict[str, dict[str, Any]], previous: str) -> list[dict[str, Any]]:
     return [
-        delta_descriptor(table, layout.delta_path(table), d.bytes, d.sha256, delta_schema(schemas[table], d.keys), previous)
+        delta_descriptor(
+            table,
+            layout.delta_path(table),
+            d.bytes,
+            d.sha256,
+            delta_schema(schemas[table], d.keys, d.upstream_flag is not None),
+            previous,
+        )
         for table, d in sorted(deltas.items())
         if d is not None
     ]
@@ -97,3 +110,19 @@ def package_files(
             "How to cite this version (Citation File Format 1.2).",
         ),
     ]
+
+
+def chart_package_files(charts: list[RenderedChart]) -> list[PackageFile]:
+    """Each chart as two package files: the PNG (captioned with its title) and the CSV it plots."""
+    files = []
+    for chart in charts:
+        files.append(PackageFile(layout.chart_path(chart.name, "png"), chart.image.read_bytes(), "image/png", chart.title))
+        files.append(
+            PackageFile(
+                layout.chart_path(chart.name, "csv"),
+                chart.data.read_bytes(),
+                "text/csv",
+                f"The numbers plotted in: {chart.title}",
+            )
+        )
+    return files

@@ -34,7 +34,7 @@ from flows.publish.datasets import DatasetSpec
 from flows.publish.deltas import Delta
 from flows.publish.descriptor import package_descriptor, resource_descriptor
 from flows.publish.export import ExportedFile
-from flows.publish.history import compute_deltas, delta_resources, package_files
+from flows.publish.history import PackageFile, compute_deltas, delta_resources, package_files
 from flows.publish.versioning import TableState, change_kind, next_free, states_of
 from flows.storage import Storage
 
@@ -135,10 +135,13 @@ def publish_dataset(
     schemas: dict[str, dict[str, Any]],
     descriptions: dict[str, str],
     run_id: str,
+    charts: list[PackageFile] | None = None,
 ) -> PublishResult:
     """Publish ``files`` as the next version of ``spec`` unless their content is already latest.
 
     ``files`` are the local exports (under ``<work>/data/``); deltas are computed beside them.
+    ``charts`` (rendered from the same marts, so a pure function of the tables) are listed
+    under ``files`` with the changelog and citation; they alone never make a new version.
     """
     states = table_states(files, schemas)
     work = files[0].path.parents[1]
@@ -147,7 +150,7 @@ def publish_dataset(
     )
     deltas: dict[str, Delta | None] = {}
     if newest and change_kind(states_of(newest), states) is not None:
-        deltas = compute_deltas(store, spec.name, newest, files, schemas, work)
+        deltas = compute_deltas(store, spec.name, newest, files, schemas, work, upstream_flags(spec))
     added = {table: delta.counts["added"] for table, delta in deltas.items() if delta}
     outcome = _claim(store, spec, states, run_id, (newest["version"] if newest else None, added))
     entry = outcome.get("entry")
@@ -163,7 +166,9 @@ def publish_dataset(
     result.change = entry["change"]
     previous_entry = outcome.get("previous_entry")
     if previous != (newest["version"] if newest else None):  # someone published in between
-        deltas = compute_deltas(store, spec.name, previous_entry, files, schemas, work) if previous_entry else {}
+        deltas = (
+            compute_deltas(store, spec.name, previous_entry, files, schemas, work, upstream_flags(spec)) if previous_entry else {}
+        )
     formats: dict[str, list[str]] = {r.name: list(r.formats) for r in spec.resources}
     resources = []
     for file in files:
@@ -180,7 +185,7 @@ def publish_dataset(
     if previous:
         resources += delta_resources(deltas, schemas, previous)
     created = datetime.strptime(entry["created"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    extras = package_files(spec, entry, previous_entry, deltas, created)
+    extras = package_files(spec, entry, previous_entry, deltas, created) + list(charts or [])
     for extra in extras:
         _put_bytes_checked(store, layout.package_file(spec.name, version, extra.path), extra.data)
         result.files.append(extra.path)
@@ -194,6 +199,10 @@ def publish_dataset(
     result.version, result.published = version, True
     log.info("published dataset=%s version=%s change=%s files=%d", spec.name, version, entry["change"], len(result.files))
     return result
+
+
+def upstream_flags(spec: DatasetSpec) -> dict[str, str]:
+    return {r.name: r.upstream_flag for r in spec.resources if r.upstream_flag}
 
 
 def _as_export(table: str, delta: Delta, package_path: str) -> ExportedFile:

@@ -22,7 +22,13 @@ from flows.storage import open_storage
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("prefect"), pytest.mark.usefixtures("prefect_server")]
 
-DATA_FILES = ["data/courts.csv", "data/courts.parquet", "data/judgment_texts.parquet", "data/judgments.csv", "data/judgments.parquet"]
+DATA_FILES = [
+    "data/courts.csv",
+    "data/courts.parquet",
+    "data/judgment_texts.parquet",
+    "data/judgments.csv",
+    "data/judgments.parquet",
+]
 
 
 def synth(out: Path, judgments: int, seed: int, curation: bool = False) -> None:
@@ -54,7 +60,9 @@ def assert_frictionless_valid(descriptor: Path) -> None:
     assert report["tasks"], checked.stderr[-2000:]
     parquet = {r["name"] for r in orjson.loads(descriptor.read_bytes())["resources"] if r["format"] == "parquet"}
     for task in report["tasks"]:
-        unexpected = [e for e in task["errors"] if not (e["type"] == "byte-count" and task["name"] in parquet and '"None"' in e["note"])]
+        unexpected = [
+            e for e in task["errors"] if not (e["type"] == "byte-count" and task["name"] in parquet and '"None"' in e["note"])
+        ]
         assert not unexpected, (task["name"], unexpected[:3])
         assert task["stats"]["rows"] > 0
 
@@ -95,6 +103,10 @@ def test_local_store_end_to_end(workdirs: Path):
     assert files == expected
     assert {f for f in files if f.startswith("cjo-judgments/1.0.0/data/")} == {f"cjo-judgments/1.0.0/{f}" for f in DATA_FILES}
     assert {"cjo-judgments/1.0.0/CHANGELOG.md", "cjo-judgments/1.0.0/CITATION.cff"} <= files
+    for dataset in dataset_names():  # every package carries its charts: the picture and its numbers
+        charts = {f for f in files if f.startswith(f"{dataset}/1.0.0/charts/")}
+        assert charts and {Path(f).suffix for f in charts} == {".png", ".csv"}, dataset
+        assert 'src="1.0.0/charts/' in (store_dir / dataset / "index.html").read_text(encoding="utf-8")
     check_files([store_dir / f for f in files])  # no canary name in any published byte
     versions = orjson.loads((store_dir / "cjo-judgments/versions.json").read_bytes())
     assert versions["last_successful"] == "1.0.0"
@@ -109,7 +121,9 @@ def test_local_store_end_to_end(workdirs: Path):
     descriptor = orjson.loads(descriptor_bytes)
     judgments_schema = next(r for r in descriptor["resources"] if r["name"] == "judgments-parquet")["schema"]
     assert judgments_schema["primaryKey"] == ["doc_id"]
-    assert {"doc_id", "case_number", "court_name", "judgment_date", "text_sha256"} <= {f["name"] for f in judgments_schema["fields"]}
+    assert {"doc_id", "case_number", "court_name", "judgment_date", "text_sha256"} <= {
+        f["name"] for f in judgments_schema["fields"]
+    }
     assert all(f.get("description") for f in judgments_schema["fields"])
     assert all(r["hash"].startswith("sha256:") and r["bytes"] > 0 for r in descriptor["resources"])
 
@@ -126,8 +140,16 @@ def test_local_store_end_to_end(workdirs: Path):
     assert not any(p["published"] for p in again["publish"])
     assert judgments_result(again)["version"] == "1.0.0"
 
-    # New judgments arrive: a MINOR version, the old one untouched.
+    # New judgments arrive, and the monitor finds an archived judgment removed: a MINOR version,
+    # the old one untouched, and the removal labelled in the availability delta.
     before = {p: p.read_bytes() for p in (store_dir / "cjo-judgments/1.0.0").rglob("*") if p.is_file()}
+    availability = store_dir / "cjo-availability/1.0.0/data/availability.parquet"
+    [(gone,)] = duckdb.sql(f"select min(doc_id) from '{availability}' where current_status = 'available'").fetchall()
+    monitor = landing / "monitor" / "batch-2" / "observations.jsonl"
+    monitor.parent.mkdir(parents=True)
+    check = {"doc_id": gone, "checked_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "status": "removed",
+             "http_status": 200, "reason": "06"}  # fmt: skip
+    monitor.write_bytes(orjson.dumps(check) + b"\n")
     synth(workdirs / "more", 50, seed=8)
     for path in (workdirs / "more/scraper").rglob("*.jsonl.gz"):
         target = landing / "scraper" / "batch-2" / path.name
@@ -138,6 +160,11 @@ def test_local_store_end_to_end(workdirs: Path):
     assert judgments_result(third)["tables"]["judgments"] == distinct_docs(landing)
     assert before == {p: p.read_bytes() for p in (store_dir / "cjo-judgments/1.0.0").rglob("*") if p.is_file()}
     assert verify_store(open_storage(str(store_dir)), workdirs / "scratch").ok
+    latest = orjson.loads((store_dir / "cjo-availability/latest.json").read_bytes())["version"]
+    delta = store_dir / "cjo-availability" / latest / "data/deltas/availability.parquet"
+    removed = duckdb.sql(f"select doc_id from '{delta}' where change = 'removed upstream'").fetchall()
+    assert removed == [(gone,)]
+    assert "1 removed upstream" in (delta.parents[2] / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
 def test_s3_store_and_work_area(workdirs: Path, s3_bucket: str):

@@ -44,10 +44,12 @@ def chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def two_versions(workdirs: Path) -> Path:
     """1.0.0 from a pipeline run; 1.0.1 from its tables with two judgments removed and one corrected."""
+    from flows.charts.render import render_charts
     from flows.pipeline import steps
     from flows.pipeline.context import RunContext
     from flows.publish.datasets import load_dataset
     from flows.publish.export import export_table
+    from flows.publish.history import chart_package_files
     from flows.publish.publisher import publish_dataset
     from flows.synth import generate_landing
 
@@ -73,7 +75,8 @@ def two_versions(workdirs: Path) -> Path:
     for resource in spec.resources:
         files += export_table(warehouse, resource.name, resource.name, list(resource.formats),
                               schemas[resource.name]["primaryKey"], workdirs / "export")  # fmt: skip
-    second = publish_dataset(open_storage(str(store)), spec, files, schemas, {}, "corrections")
+    charts = chart_package_files(render_charts(warehouse, workdirs / "charts", spec.charts))
+    second = publish_dataset(open_storage(str(store)), spec, files, schemas, {}, "corrections", charts)
     assert second.version == "1.0.1" and second.change == "patch"
     return store
 
@@ -81,6 +84,7 @@ def two_versions(workdirs: Path) -> Path:
 def local_links(html: str) -> list[str]:
     tree = LexborHTMLParser(html)
     hrefs = [node.attributes.get("href") or "" for node in tree.css("a[href], link[href]")]
+    hrefs += [node.attributes.get("src") or "" for node in tree.css("img[src]")]
     return [h for h in hrefs if not urlsplit(h).scheme and not h.startswith("#")]
 
 
@@ -106,7 +110,8 @@ def check_pages(workdirs: Path, store: Path) -> None:
         shutil.copy(shot, "/tmp/catalog.png" if name == "index.html" else "/tmp/catalog-dataset.png")
     page = pages["dataset"].read_text(encoding="utf-8")
     for expected in ("1.0.1/data/judgments.parquet", "1.0.1/data/deltas/judgments.parquet", "1.0.1/CHANGELOG.md",
-                     "1.0.0/datapackage.json", "CITATION.cff", "read_parquet(", "doc_id"):  # fmt: skip
+                     "1.0.0/datapackage.json", "CITATION.cff", "read_parquet(", "doc_id",
+                     '<img src="1.0.1/charts/judgments_by_year.png"', "1.0.1/charts/judgments_by_year.csv"):  # fmt: skip
         assert expected in page
     assert "<script" not in page  # nothing executable; every value is escaped
 
@@ -126,7 +131,10 @@ def check_downloaded_package(workdirs: Path, store_dir: Path) -> None:
     checked = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json", str(folder / "datapackage.json")],
                              capture_output=True, text=True, timeout=300)  # fmt: skip
     for task in orjson.loads(checked.stdout)["tasks"]:  # Parquet sizes: frictionless 5 cannot count them
-        assert all(e["type"] == "byte-count" and '"None"' in e["note"] for e in task["errors"]), (task["name"], task["errors"][:2])
+        assert all(e["type"] == "byte-count" and '"None"' in e["note"] for e in task["errors"]), (
+            task["name"],
+            task["errors"][:2],
+        )
 
     report = validate_package(folder)
     assert report.passed, report.to_dict()

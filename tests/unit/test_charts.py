@@ -6,9 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from flows.charts.render import render_charts
+from flows.charts.render import CHARTS, RenderedChart, render_charts
+from flows.errors import ConfigurationError
 from flows.privacy import CANARY_NAMES, check_files
+from flows.publish.datasets import dataset_names, load_dataset
 
 
 def _warehouse(path: Path, with_stats: bool) -> Path:
@@ -38,8 +41,12 @@ def _warehouse(path: Path, with_stats: bool) -> Path:
     return path
 
 
+def _files(charts: list[RenderedChart]) -> list[Path]:
+    return [path for chart in charts for path in (chart.image, chart.data)]
+
+
 def test_render_charts_writes_a_png_and_its_data_per_chart(tmp_path: Path) -> None:
-    files = render_charts(_warehouse(tmp_path / "w.duckdb", with_stats=True), tmp_path / "charts")
+    files = _files(render_charts(_warehouse(tmp_path / "w.duckdb", with_stats=True), tmp_path / "charts"))
     names = sorted(path.name for path in files)
     assert names == sorted(
         f"{chart}.{suffix}"
@@ -55,13 +62,28 @@ def test_render_charts_writes_a_png_and_its_data_per_chart(tmp_path: Path) -> No
 
 
 def test_charts_whose_marts_are_missing_are_skipped(tmp_path: Path) -> None:
-    files = render_charts(_warehouse(tmp_path / "w.duckdb", with_stats=False), tmp_path / "charts")
+    files = _files(render_charts(_warehouse(tmp_path / "w.duckdb", with_stats=False), tmp_path / "charts"))
     assert "publications_vs_removals_by_province.png" not in {path.name for path in files}
     assert len(files) == 6
 
 
 def test_same_data_same_png_bytes(tmp_path: Path) -> None:
     warehouse = _warehouse(tmp_path / "w.duckdb", with_stats=False)
-    first = {p.name: p.read_bytes() for p in render_charts(warehouse, tmp_path / "a")}
-    second = {p.name: p.read_bytes() for p in render_charts(warehouse, tmp_path / "b")}
+    first = {p.name: p.read_bytes() for p in _files(render_charts(warehouse, tmp_path / "a"))}
+    second = {p.name: p.read_bytes() for p in _files(render_charts(warehouse, tmp_path / "b"))}
     assert first == second
+
+
+def test_only_the_named_charts_render_and_unknown_names_are_refused(tmp_path: Path) -> None:
+    warehouse = _warehouse(tmp_path / "w.duckdb", with_stats=True)
+    charts = render_charts(warehouse, tmp_path / "one", ["detentions_by_charge"])
+    assert [chart.name for chart in charts] == ["detentions_by_charge"]
+    assert charts[0].title.startswith("Reported detentions")
+    with pytest.raises(ConfigurationError, match="unknown chart"):
+        render_charts(warehouse, tmp_path / "two", ["detentions_by_charge", "pie_of_everything"])
+
+
+def test_every_chart_a_dataset_names_exists() -> None:
+    named = {chart for name in dataset_names() for chart in load_dataset(name).charts}
+    assert named and named <= set(CHARTS)
+    assert all(load_dataset(name).charts for name in dataset_names()), "every package page shows at least one chart"

@@ -51,12 +51,46 @@ def test_delta_lists_added_changed_and_removed_rows_by_key(tmp_path: Path):
 
 def test_delta_with_a_compound_key_and_a_new_column(tmp_path: Path):
     old = parquet(tmp_path / "old.parquet", "('c1', 2020, 5), ('c1', 2021, 7), ('c2', 2020, 1)", "court, year, n")
-    new = parquet(tmp_path / "new.parquet", "('c1', 2020, 5, 'x'), ('c1', 2021, 8, 'y'), ('c2', 2021, 1, 'z')", "court, year, n, extra")
+    new = parquet(
+        tmp_path / "new.parquet", "('c1', 2020, 5, 'x'), ('c1', 2021, 8, 'y'), ('c2', 2021, 1, 'z')", "court, year, n, extra"
+    )
     delta = compute_delta("coverage", str(old), new, ["court", "year"], tmp_path / "d.parquet")
     assert delta is not None and delta.counts == {"added": 1, "changed": 1, "removed": 1}
     rows = duckdb.sql(f"select change, court, year, changed_columns from '{delta.path}'").fetchall()
     assert rows == [("changed", "c1", 2021, "n"), ("removed", "c2", 2020, ""), ("added", "c2", 2021, "")]
     assert compute_delta("coverage", str(old), new, ["court", "extra"], tmp_path / "e.parquet") is None  # key not in both
+
+
+def test_an_upstream_flag_turning_labels_the_row_removed_or_reappeared_upstream(tmp_path: Path):
+    old = parquet(tmp_path / "old.parquet", "('a', false, 'available'), ('b', true, 'removed'), ('c', false, 'available'), ('e', false, 'unchecked')",
+                  "doc_id, is_removed_upstream, current_status")  # fmt: skip
+    new = parquet(tmp_path / "new.parquet", "('a', true, 'removed'), ('b', false, 'available'), ('c', false, 'available'), ('d', true, 'removed'), ('e', null, 'unchecked')",
+                  "doc_id, is_removed_upstream, current_status")  # fmt: skip
+    delta = compute_delta("availability", str(old), new, ["doc_id"], tmp_path / "d.parquet", upstream_flag="is_removed_upstream")
+    assert delta is not None and delta.upstream_flag == "is_removed_upstream"
+    assert delta.counts == {"added": 1, "changed": 1, "removed": 0, "removed upstream": 1, "reappeared upstream": 1}
+    assert delta.changed == 3  # the two upstream rows are changed rows: their key stayed
+    rows = duckdb.sql(f"select change, doc_id, changed_columns from '{delta.path}'").fetchall()
+    assert rows == [
+        ("removed upstream", "a", "is_removed_upstream,current_status"),
+        ("reappeared upstream", "b", "is_removed_upstream,current_status"),
+        ("added", "d", ""),  # new and already gone: added (its flag says the rest)
+        ("changed", "e", "is_removed_upstream"),  # false → null is no removal
+    ]
+    plain = compute_delta("availability", str(old), new, ["doc_id"], tmp_path / "p.parquet")
+    assert plain is not None and plain.counts == {"added": 1, "changed": 3, "removed": 0}
+    missing = compute_delta("availability", str(old), new, ["doc_id"], tmp_path / "m.parquet", upstream_flag="no_such")
+    assert missing is not None and missing.upstream_flag is None and "removed upstream" not in missing.counts
+
+    entry = {"version": "1.1.0", "change": "patch", "created": "2026-01-02T00:00:00Z", "rows": {"availability": 5},
+             "tables": {"availability": {"content_hash": "sha256:2", "fields": {}}}}  # fmt: skip
+    before = {"version": "1.0.0", "created": "2026-01-01T00:00:00Z", "rows": {"availability": 4},
+              "tables": {"availability": {"content_hash": "sha256:1", "fields": {}}}}  # fmt: skip
+    changelog = render_changelog("T", entry, before, {"availability": delta})
+    assert "| availability | 4 | 5 | 1 | 3 | 0 |" in changelog
+    assert "`availability`: 1 removed upstream, 1 reappeared upstream" in changelog
+    enum = delta_schema({"fields": [{"name": "doc_id", "type": "string"}]}, ["doc_id"], upstream=True)["fields"][0]
+    assert enum["constraints"]["enum"] == ["added", "changed", "removed", "removed upstream", "reappeared upstream"]
 
 
 def test_delta_schema_takes_key_fields_from_the_table():

@@ -43,6 +43,13 @@ class TableView:
 
 
 @dataclass
+class ChartView:
+    title: str
+    image: Download
+    data: Download | None  # the CSV of the plotted numbers
+
+
+@dataclass
 class DatasetView:
     name: str
     index: dict[str, Any]  # versions.json
@@ -50,6 +57,7 @@ class DatasetView:
     descriptor: dict[str, Any] = field(default_factory=dict)
     tables: list[TableView] = field(default_factory=list)
     files: list[Download] = field(default_factory=list)
+    charts: list[ChartView] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -91,10 +99,13 @@ def dataset_view(store: Storage, name: str, index: dict[str, Any]) -> DatasetVie
         if label == "parquet":
             target.preview_uri = store.duckdb_uri(key)
     view.tables = list(tables.values())
-    view.files = [
-        _download(store, layout.package_file(name, version, f["path"]), f["path"], version, f)
-        for f in view.descriptor.get("files", [])
-    ]
+    files = {f["path"]: f for f in view.descriptor.get("files", [])}
+    downloads = {path: _download(store, layout.package_file(name, version, path), path, version, f) for path, f in files.items()}
+    for path, described in files.items():
+        if path.startswith("charts/") and path.endswith(".png"):
+            data = downloads.get(path.removesuffix(".png") + ".csv")
+            view.charts.append(ChartView(str(described.get("description", "")), downloads[path], data))
+    view.files = [download for path, download in downloads.items() if not path.startswith("charts/")]
     return view
 
 
