@@ -27,6 +27,7 @@ Private work area (never published)::
     ingested-curation/<dataset>/<partition>.json     its counts; written last, marks it done
     runs/<run_id>/report.json                counts, validation results, what was published
     runs/<run_id>/validation/<suite>.json    full Great Expectations results
+    runs/last-success.json                   fingerprint of the last successful run (lets a no-op rerun stop early)
 
 A partition id is the sha256 of the parser version, the table and the landing file's bytes, so
 an unchanged file is never parsed twice and a parser upgrade re-reads everything.
@@ -144,6 +145,7 @@ def validation_result(run_id: str, suite: str) -> str:
 
 
 RUNS_PREFIX = "runs/"
+LAST_SUCCESS = "runs/last-success.json"  # the inputs and code of the last successful run, and what it left published
 
 
 def ingest_manifest(partition_id: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,15 @@ class Settings(BaseSettings):
     duckdb_threads: int = Field(2, description="DuckDB worker threads.")
     ingest_batch_rows: int = Field(2000, description="Rows buffered per Parquet row group at ingest.")
     max_field_bytes: int = Field(2_000_000, description="Records with a text field longer than this are quarantined.")
+    task_runner: Literal["threads", "processes", "dask"] = Field(
+        "processes",
+        description="How partition-level tasks (one per landing file, one per dataset) run in parallel: threads, "
+        "processes (parsing is CPU-bound Python, so the default) or dask (a Dask cluster).",
+    )
+    task_workers: int = Field(2, ge=1, description="Parallel tasks for threads/processes, and workers of a local Dask cluster.")
+    dask_address: str | None = Field(
+        None, description="Scheduler address of an existing Dask cluster (tcp://host:8786); unset starts a local cluster."
+    )
 
 
 @lru_cache(maxsize=1)

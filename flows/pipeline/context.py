@@ -45,6 +45,10 @@ class RunContext:
             )
         return context
 
+    def __reduce__(self) -> tuple[type[RunContext], tuple[str, str, str, Path, str]]:
+        # Tasks may run in other processes (process pool, Dask): send the URLs, never the open clients.
+        return (RunContext, (self.landing_url, self.store_url, self.work_url, self.scratch_dir, self.run_id))
+
     @cached_property
     def landing(self) -> Storage:
         return open_storage(self.landing_url)

@@ -1,7 +1,10 @@
 """The parent flow: ingest → validate raw → dbt build → validate marts → publish.
 
 A failing gate stops the run before anything is published; the run report (JSON in the work
-area, Markdown as a Prefect artifact) is written either way.
+area, Markdown as a Prefect artifact) is written either way. A rerun whose raw partitions, code
+and store are exactly as the last successful run left them stops after ingest with status
+``unchanged`` (see :mod:`flows.pipeline.fingerprint`): it would rebuild the same marts and
+publish nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from prefect.artifacts import create_markdown_artifact
 from flows.errors import ValidationFailed
 from flows.pipeline import report, tasks
 from flows.pipeline.context import RunContext
+from flows.pipeline.runners import run_parallel
 from flows.publish.datasets import dataset_names
 
 
@@ -26,13 +30,22 @@ def run_flow(
                               "store": context.store_url, "work": context.work_url}  # fmt: skip
     try:
         keys = tasks.list_landing(context)
-        files = tasks.ingest_file.map(context, keys).result()  # type: ignore[arg-type]
+        files = run_parallel(tasks.ingest_file, context, "key", keys)
         result["ingest"] = report.ingest_summary(files)
         result["curation"] = tasks.ingest_curation(context)
+        datasets = dataset_names()
+        previous = tasks.unchanged_since_last_success(context, datasets)
+        if previous is not None:
+            result["status"], result["unchanged_since"] = "unchanged", previous["run_id"]
+            result["publish"] = [{"dataset": name, "version": version, "published": False, "change": None, "tables": {},
+                                  "store_url": context.store_url} for name, version in previous["latest"].items()]  # fmt: skip
+            print(f"unchanged since run {previous['run_id']}: same raw partitions, code and store; nothing to build or publish")
+            return result
         result["validate_raw"] = tasks.validate_raw(context)
         result["transform"] = tasks.transform(context)
         result["validate_marts"] = tasks.validate_marts(context)
-        result["publish"] = [tasks.publish(context, name) for name in dataset_names()]
+        result["publish"] = run_parallel(tasks.publish, context, "dataset", datasets)
+        tasks.record_success(context, datasets)
         result["status"] = "succeeded"
     except ValidationFailed as exc:
         result["status"], result["error"] = "failed validation", str(exc)

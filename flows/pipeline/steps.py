@@ -26,9 +26,12 @@ def raw_glob(context: RunContext, table: str = "judgments") -> str:
     keys = [key for key in context.work.list(layout.raw_prefix(table)) if key.endswith(".parquet")]
     if not keys:
         raise SourceError(f"the raw layer in {context.work_url} has no {table} yet: run `wenshu ingest` first")
+    return str(_local_raw(context, keys)[0].parent / "*.parquet")
+
+
+def _local_raw(context: RunContext, keys: list[str]) -> list[Path]:
     cache = context.scratch_dir / "cache" / hashlib.sha256(context.work_url.encode()).hexdigest()[:16]
-    paths = [cached_copy(context.work, key, cache) for key in keys]
-    return str(paths[0].parent / "*.parquet")
+    return [cached_copy(context.work, key, cache) for key in keys]
 
 
 def list_landing(context: RunContext) -> list[str]:
@@ -134,8 +137,24 @@ def _validate(context: RunContext, target: Any, suites: list[str], name: str) ->
     return result
 
 
-def validate_raw(context: RunContext) -> dict[str, Any]:
-    return _validate(context, {"raw_judgments": raw_glob(context)}, RAW_SUITES, "raw")
+def validate_raw(context: RunContext, everything: bool = False) -> dict[str, Any]:
+    """The raw gate over the judgments partitions the last successful run did not already pass.
+
+    Every raw expectation is about a row or a source file, and a partition is one source file's
+    rows, so partitions that passed once never need checking again. ``everything`` checks all.
+    """
+    from flows.pipeline.fingerprint import last_success
+
+    keys = [key for key in context.work.list(layout.raw_prefix("judgments")) if key.endswith(".parquet")]
+    if not keys:
+        raise SourceError(f"the raw layer in {context.work_url} has no judgments yet: run `wenshu ingest` first")
+    passed = set() if everything else set(last_success(context).get("raw", []))
+    new = [key for key in keys if key not in passed]
+    if not new:
+        log.info("raw gate: all %d judgments partitions passed in an earlier run", len(keys))
+        return {"passed": True, "skipped": f"all {len(keys)} partitions passed in an earlier run", "partitions": 0}
+    result = _validate(context, {"raw_judgments": [str(p) for p in _local_raw(context, new)]}, RAW_SUITES, "raw")
+    return {**result, "partitions": len(new)}
 
 
 def validate_marts(context: RunContext, suites: list[str] | None = None) -> dict[str, Any]:

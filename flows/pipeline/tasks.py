@@ -33,13 +33,27 @@ def ingest_curation(context: RunContext) -> dict[str, Any]:
 
 
 @task(name="validate-raw", cache_policy=NO_CACHE)
-def validate_raw(context: RunContext) -> dict[str, Any]:
-    return steps.validate_raw(context)
+def validate_raw(context: RunContext, everything: bool = False) -> dict[str, Any]:
+    return steps.validate_raw(context, everything)
 
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
 def transform(context: RunContext) -> dict[str, Any]:
     return steps.transform(context)
+
+
+@task(name="unchanged-since-last-success", cache_policy=NO_CACHE)
+def unchanged_since_last_success(context: RunContext, datasets: list[str]) -> dict[str, Any] | None:
+    from flows.pipeline.fingerprint import unchanged_since_last_success as unchanged
+
+    return unchanged(context, datasets)
+
+
+@task(name="record-success", retries=2, retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE)
+def record_success(context: RunContext, datasets: list[str]) -> None:
+    from flows.pipeline.fingerprint import record_success as record
+
+    record(context, datasets)
 
 
 @task(name="validate-marts", cache_policy=NO_CACHE)

@@ -137,6 +137,8 @@ def test_local_store_end_to_end(workdirs: Path):
     # Same input again: nothing new is published.
     again = run(landing, str(store_dir), str(work_dir))
     assert again["ingest"]["totals"]["files_unchanged"] == again["ingest"]["totals"]["files"]
+    assert again["status"] == "unchanged" and again["unchanged_since"] == first["run_id"]  # stopped after ingest
+    assert "transform" not in again and "validate_raw" not in again
     assert not any(p["published"] for p in again["publish"])
     assert judgments_result(again)["version"] == "1.0.0"
 
@@ -156,6 +158,7 @@ def test_local_store_end_to_end(workdirs: Path):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(path.read_bytes())
     third = run(landing, str(store_dir), str(work_dir))
+    assert third["status"] == "succeeded" and third["validate_raw"]["partitions"] == 1  # only the new file's rows
     assert judgments_result(third)["version"] == "1.1.0" and judgments_result(third)["change"] == "minor"
     assert judgments_result(third)["tables"]["judgments"] == distinct_docs(landing)
     assert before == {p: p.read_bytes() for p in (store_dir / "cjo-judgments/1.0.0").rglob("*") if p.is_file()}
