@@ -8,7 +8,8 @@ RUN := $(UV) run --frozen --python $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: setup browser demo test test-fast lint seeds clean
+.PHONY: setup browser demo test test-fast lint bench seeds clean
+N ?= 100000
 
 # uv lives in its own small venv: `uv sync` keeps .venv exactly as locked.
 $(UV):
@@ -34,9 +35,12 @@ test-fast: setup
 	$(RUN) pytest -q tests/unit
 
 lint: setup  ## ruff and mypy over the package
-	$(RUN) ruff check flows tests scripts
+	$(RUN) ruff check flows tests scripts bench
 	$(RUN) ruff format --check flows
 	$(RUN) mypy flows
+
+bench: setup  ## the scale benchmark at N judgments (default 100000): floor, full, incremental, no-op, frictionless
+	bench/run --judgments $(N)
 
 seeds: setup  ## regenerate dbt seeds from ../shared/data/reference
 	$(RUN) python scripts/build_seeds.py
