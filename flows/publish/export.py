@@ -11,10 +11,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from flows import layout
 from flows.checksums import sha256_file
+from flows.duck import connect
 from flows.privacy import redacted_query
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,7 @@ def export_table(
     out_dir.joinpath("data").mkdir(parents=True, exist_ok=True)
     order = ", ".join(f'"{column}"' for column in order_by) or "all"
     exported = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:  # the configured memory limit: exports spill, never swell
         con.execute("set preserve_insertion_order = true; set TimeZone = 'UTC'")
         # Every text column passes the privacy redaction on its way out, in SQL.
         query = f"{redacted_query(con, relation)} order by {order}"
