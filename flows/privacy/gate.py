@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.duck import connect
 from flows.errors import PublishError
 from flows.privacy.canaries import CANARY_NAMES
 from flows.privacy.names import ROLE_NAME_PATTERN
@@ -157,8 +158,6 @@ def _scan_text(path: Path, chunks: Iterable[bytes], canaries: tuple[str, ...]) -
 
 
 def _scan_parquet(path: Path, canaries: tuple[str, ...]) -> Iterator[Finding]:
-    from flows.duck import connect
-
     source = f"read_parquet({sql_literal(str(path))})"
     with connect() as con:
         columns = [row[0] for row in con.execute(f"describe select * from {source}").fetchall()]
