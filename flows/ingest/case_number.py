@@ -33,6 +33,7 @@ _BRACKETS = str.maketrans({"〔": "(", "〕": ")", "[": "(", "]": ")", "【": "(
 _SHAPE = re.compile(r"^（(\d{4})）(.+?)(\d+)号$")
 _MODERN_COURT = re.compile(rf"(最高法|[{PROVINCE_ABBRS}])(\d{{2,4}})?(\D{{0,2}})")
 _HEADING_CHARS = 120
+_WHITESPACE = re.compile(r"\s+")
 _HAS_CJK_BODY = re.compile(r"[）)〕\]］】][^\d]*[\u4e00-\u9fff]")
 _CASE_NUMBER_IN_TEXT = re.compile(r"[（(〔\[［【]\s*(?:19|20)\d{2}\s*[）)〕\]］】][^\s，。；、（(）)]{1,24}?\d{1,6}\s*号")
 
@@ -57,6 +58,13 @@ class CaseNumber:
 
 
 @lru_cache(maxsize=1)
+def _type_code_set() -> tuple[frozenset[str], int]:
+    """The known codes as a set, and the longest code's length (for suffix lookups)."""
+    codes = known_type_codes()
+    return frozenset(codes), len(codes[0]) if codes else 0
+
+
+@lru_cache(maxsize=1)
 def known_type_codes() -> tuple[str, ...]:
     """Case-type codes (类型代字) from the reference seed, longest first for suffix matching."""
     with open(SEEDS_DIR / "ref_case_types.csv", encoding="utf-8") as handle:
@@ -67,7 +75,7 @@ def known_type_codes() -> tuple[str, ...]:
 def normalise(raw: str) -> str:
     """Full-width digits to half-width, every bracket kind to ``(``/``)``, no whitespace."""
     text = unicodedata.normalize("NFKC", raw).translate(_BRACKETS)
-    return re.sub(r"\s+", "", text)
+    return _WHITESPACE.sub("", text)
 
 
 # Legacy (pre-2016) codes stack modifiers after the category: a tribunal numeral (刑二初),
@@ -87,9 +95,11 @@ def _split_type_code(body: str) -> tuple[str, str, str | None] | None:
     Legacy stacked codes are reduced to the standard code of their stage (刑二初 → 刑初,
     tribunal 二; 刑再终 → 刑再; 刑速初 → 刑初). Returns (court part, type code, tribunal) or None.
     """
-    for code in known_type_codes():
-        if body.endswith(code):
-            return body[: -len(code)], code, None
+    codes, longest = _type_code_set()
+    # The longest known code the body ends with (the first of known_type_codes() it ends with).
+    for length in range(min(longest, len(body)), 0, -1):
+        if body[-length:] in codes:
+            return body[:-length], body[-length:], None
     match = _LEGACY_TYPE.search(body)
     if not match:
         return None
@@ -98,12 +108,22 @@ def _split_type_code(body: str) -> tuple[str, str, str | None] | None:
     markers = "".join(ch for ch in modifiers if ch not in _CN_DIGITS)
     candidates = [category + markers] + [category + stage for marker, stage in _STAGE_OF_MARKER if marker in markers]
     for candidate in candidates:
-        if candidate in known_type_codes():
+        if candidate in codes:
             return body[: match.start()], candidate, tribunal
     return None
 
 
 def decode_case_number(raw: str | None) -> CaseNumber:
+    # Ingest decodes a record's 案号 twice (found in the text, then the field): remember a few.
+    return _decode_cached(raw) if isinstance(raw, str) else _decode(raw)
+
+
+@lru_cache(maxsize=256)
+def _decode_cached(raw: str) -> CaseNumber:
+    return _decode(raw)
+
+
+def _decode(raw: str | None) -> CaseNumber:
     if raw is None or not str(raw).strip():
         return CaseNumber(raw=raw or "", error="empty")
     text = normalise(str(raw)).replace("(", "（").replace(")", "）")
@@ -168,7 +188,7 @@ def find_case_number_span(text: str | None, window: int = 600) -> tuple[str, int
     for m in _CASE_NUMBER_IN_TEXT.finditer(text[:window]):
         standalone = (m.start() == 0 or text[m.start() - 1].isspace()) and (m.end() == len(text) or text[m.end()].isspace())
         if _HAS_CJK_BODY.search(m.group(0)) and (standalone or m.start() < _HEADING_CHARS):
-            candidates.append((re.sub(r"\s+", "", m.group(0)), m.end(), standalone))
+            candidates.append((_WHITESPACE.sub("", m.group(0)), m.end(), standalone))
     candidates.sort(key=lambda c: not c[2])
     decoded = ((number, end) for number, end, _ in candidates if decode_case_number(number).ok)
     return next(decoded, candidates[0][:2] if candidates else None)

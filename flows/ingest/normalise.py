@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from flows.ingest.case_number import decode_case_number
-from flows.ingest.extract import TextMetadata, extract_metadata
+from flows.ingest.extract import TextFacts
 from flows.ingest.text import clean_field, clean_text, text_sha256
 from flows.records import OBSERVATION_STATUSES
 
@@ -124,7 +124,7 @@ def judgment_row(fields: dict[str, Any], origin: Provenance, max_field_chars: in
         short[name] = value or None
     parties = _list_of(fields, "parties", dict)
     legal_basis = _list_of(fields, "legal_basis", str)
-    meta = extract_metadata(text, short["title"])
+    meta = TextFacts(text, short["title"])  # read from the text only what the capture lacks
     recovered = _fill_from_text(short, meta)
     today = origin.ingested_at.date()
     judgment_date = parse_date(fields.get("judgment_date"), "judgment_date")
@@ -178,11 +178,14 @@ def judgment_row(fields: dict[str, Any], origin: Provenance, max_field_chars: in
     }
 
 
-def _fill_from_text(short: dict[str, str | None], meta: TextMetadata) -> list[str]:
+_FILLED_FROM_TEXT = ("court_name", "document_type", "cause")
+
+
+def _fill_from_text(short: dict[str, str | None], meta: TextFacts) -> list[str]:
     """Fill missing short fields from the text; the names of the fields filled."""
     recovered = []
-    for name, value in (("court_name", meta.court_name), ("document_type", meta.document_type), ("cause", meta.cause)):
-        if short.get(name) is None and value:
+    for name in _FILLED_FROM_TEXT:
+        if short.get(name) is None and (value := getattr(meta, name)):
             short[name] = value
             recovered.append(name)
     return recovered

@@ -77,6 +77,13 @@ def _open_binary(path: Path, name: str) -> io.BufferedIOBase:
 
 
 def _parse_line(number: int, raw: bytes, encoding: str) -> RawRecord:
+    if encoding == "utf-8":
+        # orjson validates UTF-8 itself (as strictly as bytes.decode): parse the bytes without a
+        # decoded copy, and only on failure take the slow path below to tell which error it is.
+        try:
+            return RawRecord(number, obj=orjson.loads(raw))
+        except orjson.JSONDecodeError:
+            pass
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -105,7 +112,7 @@ def _iter_lines(lines: Iterator[bytes], encoding: str) -> Iterator[RawRecord]:
     for number, raw in enumerate(lines, start=1):
         if number == 1 and raw.startswith(_UTF8_BOM):
             raw = raw[len(_UTF8_BOM) :]
-        if raw.strip():
+        if raw and not raw.isspace():
             yield _parse_line(number, raw.rstrip(b"\r\n"), "utf-8" if encoding == "utf-8-sig" else encoding)
 
 

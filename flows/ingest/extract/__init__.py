@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from flows.ingest.case_number import find_case_number_span
@@ -37,22 +38,81 @@ class TextMetadata:
         return {**asdict(self), "judgment_date": self.judgment_date.isoformat() if self.judgment_date else None}
 
 
+class TextFacts:
+    """The fields of :class:`TextMetadata`, each read from the text on first use: ingest only
+    pays for what a capture does not already carry."""
+
+    def __init__(self, text: str, title: str | None = None):
+        self.text, self.title = text, title
+
+    @cached_property
+    def _segments(self) -> list[str]:
+        return head_segments(self.text)
+
+    @cached_property
+    def _case_number_span(self) -> tuple[str, int] | None:
+        return find_case_number_span(self.text)
+
+    @cached_property
+    def _dated(self) -> tuple[int, date] | None:
+        return closing_date(self.text)
+
+    @cached_property
+    def court_name(self) -> str | None:
+        return court_line(self._segments)
+
+    @cached_property
+    def document_type_line(self) -> str | None:
+        return document_type_line(self._segments)
+
+    @cached_property
+    def document_type(self) -> str | None:
+        return document_type_of(self.document_type_line) or document_type_of(self.title)
+
+    @cached_property
+    def case_number(self) -> str | None:
+        return self._case_number_span[0] if self._case_number_span else None
+
+    @cached_property
+    def judgment_date(self) -> date | None:
+        return self._dated[1] if self._dated else None
+
+    @cached_property
+    def cause(self) -> str | None:
+        return cause_of(self.text, self.title)
+
+    @cached_property
+    def party_roles(self) -> dict[str, int]:
+        return party_roles(self.text, self._case_number_span[1] if self._case_number_span else 0)
+
+    @cached_property
+    def judges_count(self) -> int | None:
+        return judges_count(self.text, self._dated[0] if self._dated else None)
+
+    @cached_property
+    def legal_basis(self) -> list[str]:
+        return legal_basis(self.text)
+
+    @property
+    def parties_count(self) -> int:
+        return sum(self.party_roles.values())
+
+    def metadata(self) -> TextMetadata:
+        return TextMetadata(
+            court_name=self.court_name,
+            document_type=self.document_type,
+            document_type_line=self.document_type_line,
+            case_number=self.case_number,
+            judgment_date=self.judgment_date,
+            cause=self.cause,
+            party_roles=self.party_roles,
+            judges_count=self.judges_count,
+            legal_basis=self.legal_basis,
+        )
+
+
 def extract_metadata(text: str, title: str | None = None) -> TextMetadata:
-    segments = head_segments(text)
-    type_line = document_type_line(segments)
-    found = find_case_number_span(text)
-    dated = closing_date(text)
-    return TextMetadata(
-        court_name=court_line(segments),
-        document_type=document_type_of(type_line) or document_type_of(title),
-        document_type_line=type_line,
-        case_number=found[0] if found else None,
-        judgment_date=dated[1] if dated else None,
-        cause=cause_of(text, title),
-        party_roles=party_roles(text, found[1] if found else 0),
-        judges_count=judges_count(text, dated[0] if dated else None),
-        legal_basis=legal_basis(text),
-    )
+    return TextFacts(text, title).metadata()
 
 
-__all__ = ["TextMetadata", "extract_metadata"]
+__all__ = ["TextFacts", "TextMetadata", "extract_metadata"]

@@ -14,6 +14,7 @@ DOCUMENT_TYPES = ("判决书", "裁定书", "调解书", "决定书", "通知书
 _COURT_LINE = re.compile(r"[\u4e00-\u9fff（）()]{2,40}?(?:人民法院|法院|人民法庭|法庭)")
 _TYPE_LINE = re.compile(r"[\u4e00-\u9fff]{0,16}?(" + "|".join(DOCUMENT_TYPES[:5]) + ")")
 _HEAD_SEGMENTS = 8
+_WHITESPACE = re.compile(r"\s+")
 
 
 def head_segments(text: str, limit: int = _HEAD_SEGMENTS) -> list[str]:
@@ -21,7 +22,7 @@ def head_segments(text: str, limit: int = _HEAD_SEGMENTS) -> list[str]:
     with; a line spaced out for layout (``民 事 判 决 书``) stays one segment."""
     segments: list[str] = []
     for line in text[:600].splitlines():
-        squeezed = re.sub(r"\s+", "", line)
+        squeezed = _WHITESPACE.sub("", line)
         if _COURT_LINE.fullmatch(squeezed) or _TYPE_LINE.fullmatch(squeezed):
             segments.append(squeezed)
         else:
@@ -48,7 +49,7 @@ def document_type_of(line: str | None) -> str | None:
     """判决书/裁定书/… for a title or type line ending in one (刑事附带民事判决书 → 判决书)."""
     if not line:
         return None
-    line = re.sub(r"\s+", "", line)
+    line = _WHITESPACE.sub("", line)
     return next((kind for kind in DOCUMENT_TYPES if line.endswith(kind)), None)
 
 

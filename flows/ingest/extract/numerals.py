@@ -34,10 +34,11 @@ def parse_cn_date(text: str) -> date | None:
     match = CN_DATE.fullmatch(text.strip())
     if not match:
         return None
-    return _date_of(match)
+    return date_of_match(match)
 
 
-def _date_of(match: re.Match[str]) -> date | None:
+def date_of_match(match: re.Match[str]) -> date | None:
+    """The date of a :data:`CN_DATE` match, or None if impossible."""
     year = int("".join(str(_DIGIT[ch]) for ch in match.group(1)))
     month, day = small_number(match.group(2)), small_number(match.group(3))
     if month is None or day is None:
@@ -46,13 +47,3 @@ def _date_of(match: re.Match[str]) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
-
-
-def iter_cn_dates(text: str) -> list[tuple[int, int, date]]:
-    """Every valid date in ``text`` as (start, end, date)."""
-    found = []
-    for match in CN_DATE.finditer(text):
-        day = _date_of(match)
-        if day is not None:
-            found.append((match.start(), match.end(), day))
-    return found

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
+from itertools import islice
 
 # Longest first, so 被上诉人 is not read as 上诉人 and 被告人 not as 被告.
 PARTY_ROLES = tuple(sorted((
@@ -26,11 +28,14 @@ _STORY = re.compile(r"一案|指控|提起公诉|提起诉讼|向本院|本院�
 # A paragraph opening with a role can still be the story: 原告甲诉被告乙…纠纷一案.
 _STORY_OPENING_WITH_ROLE = re.compile(r"一案|诉被告|诉原告|提起诉讼|提起公诉|指控|不服")
 _MAX_SEGMENTS = 80
+_WORD = re.compile(r"\S+")
 
 
-def _segments_after_heading(text: str, case_number_end: int) -> list[str]:
-    body = text[case_number_end:]
-    return [seg for seg in re.split(r"[\s]+", body) if seg][:_MAX_SEGMENTS]
+def _segments_after_heading(text: str, case_number_end: int) -> Iterator[str]:
+    """The words of ``text[case_number_end:].split()``, at most _MAX_SEGMENTS, read only as far
+    as they are used (the block usually ends within a few paragraphs of a long text)."""
+    for match in islice(_WORD.finditer(text, case_number_end), _MAX_SEGMENTS):
+        yield match.group(0)
 
 
 def party_roles(text: str, case_number_end: int) -> dict[str, int]:
