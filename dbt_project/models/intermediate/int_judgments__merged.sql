@@ -3,6 +3,9 @@
   (with its length and hash) from the latest capture that has one, so a later metadata-only
   capture (e.g. a list record) never erases a text captured before.
   Captures without captured_at are dated by ingested_at.
+  The captures are ranked on their keys alone and the chosen rows fetched back by key: a window
+  over whole rows would sort every capture's text, which at a million documents does not fit in
+  DuckDB's memory limit (and is slow when it spills).
 -#}
 
 with
@@ -10,8 +13,12 @@ with
 captures as (
 
     select
-        *,
-        coalesce(captured_at, ingested_at) as seen_at
+        doc_id,
+        source_file,
+        source_line,
+        ingested_at,
+        coalesce(captured_at, ingested_at) as seen_at,
+        text is null as text_missing
     from {{ ref('stg_raw__judgments') }}
 
 ),
@@ -26,9 +33,7 @@ ranked as (
         ) as recency_rank,
         row_number() over (
             partition by doc_id
-            order by
-                text is null,
-                seen_at desc, ingested_at desc, source_file desc, source_line desc
+            order by text_missing, seen_at desc, ingested_at desc, source_file desc, source_line desc
         ) as text_recency_rank
     from captures
 
@@ -46,17 +51,31 @@ capture_stats as (
 
 ),
 
+-- a capture is one line of one landing file as ingested at one time (a file re-ingested by a
+-- newer parser, or replaced under the same name, is another capture)
 latest as (
 
-    select * from ranked where recency_rank = 1
+    select stg.*
+    from {{ ref('stg_raw__judgments') }} as stg
+    inner join ranked
+        on stg.source_file = ranked.source_file
+        and stg.source_line = ranked.source_line
+        and stg.ingested_at = ranked.ingested_at
+        and stg.doc_id = ranked.doc_id
+    where ranked.recency_rank = 1
 
 ),
 
 latest_text as (
 
-    select doc_id, text, text_chars, text_sha256
-    from ranked
-    where text_recency_rank = 1
+    select stg.doc_id, stg.text, stg.text_chars, stg.text_sha256
+    from {{ ref('stg_raw__judgments') }} as stg
+    inner join ranked
+        on stg.source_file = ranked.source_file
+        and stg.source_line = ranked.source_line
+        and stg.ingested_at = ranked.ingested_at
+        and stg.doc_id = ranked.doc_id
+    where ranked.text_recency_rank = 1
 
 ),
 
