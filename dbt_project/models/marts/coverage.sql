@@ -25,6 +25,22 @@ numbered as (
 
 ),
 
+-- the court most of a series' documents resolve to; ties go to the smallest court_id, so the
+-- same input always gives the same table (mode() breaks ties arbitrarily: a rebuild of
+-- unchanged data would publish a spurious PATCH version)
+series_court as (
+
+    select case_series, court_id
+    from (
+        select case_series, court_id, count(*) as documents
+        from numbered
+        where court_id is not null
+        group by all
+    )
+    qualify row_number() over (partition by case_series order by documents desc, court_id) = 1
+
+),
+
 series as (
 
     select
@@ -34,12 +50,19 @@ series as (
         min(case_number_style) as case_number_style,
         min(case_province_abbr) as case_province_abbr,
         min(court_code) as court_code,
-        mode(court_id) as court_id,
         max(case_sequence) as max_sequence,
         count(distinct case_sequence) as sequences_held,
         count(*) as documents_held
     from numbered
     group by case_series
+
+),
+
+series_with_court as (
+
+    select series.*, series_court.court_id
+    from series
+    left join series_court on series.case_series = series_court.case_series
 
 ),
 
@@ -68,7 +91,7 @@ final as (
         cast(series.max_sequence - series.sequences_held as bigint) as missing_sequences,
         round((series.max_sequence - series.sequences_held) / series.max_sequence, 4) as missing_share
 
-    from series
+    from series_with_court as series
     left join courts on series.court_id = courts.court_id
 
 )
