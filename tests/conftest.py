@@ -8,8 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from flows.resources import SHARED_DATA_DIR
+
+# The suite shares two cores with integration tests in parallel: generation speed and per-example
+# time say nothing about correctness here, so those two health checks would only make CI flaky.
+settings.register_profile("shared-cores", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("shared-cores")
 
 # Tests never touch the developer's own settings or AWS credentials.
 for _name in list(os.environ):
