@@ -14,13 +14,13 @@ def case_number(rng: Random, court: Court, year: int, type_code: str, sequence: 
     """The 案号 of a case filed in ``year`` at ``court`` with 类型代字 ``type_code``."""
     if year >= NEW_STYLE_FROM:
         return f"（{year}）{court.province_abbr}{court.court_code}{type_code}{sequence}号"
-    kind, rest = type_code[0], type_code[1:]
-    tribunal = _TRIBUNALS.get(kind, ("",))[int(rng.random() * len(_TRIBUNALS.get(kind, ("",))))]
-    padded = f"{sequence:05d}" if rng.random() < 0.4 else str(sequence)
-    return f"（{year}）{court.short}{kind}{tribunal}{rest}字第{padded}号"
+    kind = type_code[0]
+    tribunals = _TRIBUNALS.get(kind, ("",))
+    tribunal = tribunals[int(rng.random() * len(tribunals))]
+    padded = f"{sequence:05d}" if rng.random() < 0.4 else sequence
+    return f"（{year}）{court.short}{kind}{tribunal}{type_code[1:]}字第{padded}号"
 
 
 def sequence_for(rng: Random, court: Court, type_code: str) -> int:
     """A serial number below a per-court ceiling, so courts differ in caseload."""
-    ceiling = 200 + (int(court.court_id[-6:]) * 7919) % (3000 if type_code.startswith("民") else 1200)
-    return 1 + int(rng.random() * ceiling)
+    return 1 + int(rng.random() * court.sequence_ceilings[type_code[0] == "民"])

@@ -26,20 +26,10 @@ class Court:
     place: str  # 蒙城县, 安徽省亳州市
     short: str  # pre-2016 案号 abbreviation: 蒙, 亳
     upper: str  # the court that hears appeals (name)
-
-    @property
-    def procuratorate(self) -> str:
-        return self.place + "人民检察院"
-
-    @property
-    def police(self) -> str:
-        return self.place + "公安局"
-
-    @property
-    def address(self) -> str:
-        """The place with its province: 安徽省蒙城县, 北京市石景山区."""
-        short = self.province_name[:2]
-        return self.place if self.place.startswith(short) else self.province_name + self.place
+    procuratorate: str  # 蒙城县人民检察院
+    police: str  # 蒙城县公安局
+    address: str  # the place with its province: 安徽省蒙城县, 北京市石景山区
+    sequence_ceilings: tuple[int, int]  # (criminal, civil): its 案号 serial numbers stay below these
 
 
 @dataclass(frozen=True)
@@ -80,6 +70,7 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
     def court(row: dict[str, str]) -> Court:
         parent = by_id.get(row["parent_court_id"])
         place = _place(row["court_name"])
+        caseload = int(row["court_id"][-6:]) * 7919  # courts differ in caseload
         return Court(
             court_id=row["court_id"],
             name=row["court_name"],
@@ -90,6 +81,10 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
             place=place,
             short=_short(place, row["court_id"]),
             upper=parent["court_name"] if parent else "",
+            procuratorate=place + "人民检察院",
+            police=place + "公安局",
+            address=place if place.startswith(row["province_name"][:2]) else row["province_name"] + place,
+            sequence_ceilings=(200 + caseload % 1200, 200 + caseload % 3000),
         )
 
     usable = [

@@ -2,7 +2,9 @@
 
 Each judgments file is generated from its own random stream (seed, file number), so the output
 is byte-identical for a seed whatever the number of worker processes, and a larger run with the
-same seed and file size starts with the same files.
+same seed and file size starts with the same files. Within a file, judgments are grouped by
+cause, as a crawler that queries CJO cause by cause writes them (and gzip packs them faster);
+recaptures stay after their first capture.
 """
 
 from __future__ import annotations
@@ -14,13 +16,10 @@ from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from random import Random
-from typing import Any
-
-import orjson
 
 from flows.synth.courts import load_reference
-from flows.synth.documents import make_judgment, recapture
-from flows.synth.monitor import observations as observe
+from flows.synth.documents import LINE_END, judgment_line, recapture, stamp
+from flows.synth.monitor import observation_block
 
 RECORDS_PER_FILE = 5000
 RECAPTURE_SHARE = 0.01
@@ -78,25 +77,35 @@ def _run(task: _Task) -> tuple[int, int, int, int]:
     """Generate and write one judgments file (and its observations): (records, observations, files, bytes)."""
     ref = load_reference()
     rng = Random(f"wenshu-synth/{task.seed}/{task.part}")
-    records: list[dict[str, Any]] = []
-    lines: list[bytes] = []
+    random = rng.random
+    bodies: list[tuple[bytes, int, str]] = []  # each document's line up to its capture time, capture day, cause
+    lines: list[tuple[bytes, bytes]] = []  # (body, capture time)
+    causes: list[str] = []
     observed: list[bytes] = []
+    checks = 0
     for offset in range(task.count):
-        if records and rng.random() < RECAPTURE_SHARE:
-            record = recapture(rng, records[int(rng.random() * len(records))])
+        if bodies and random() < RECAPTURE_SHARE:
+            body, captured, cause = bodies[int(random() * len(bodies))]
+            captured = recapture(rng, captured)
         else:
-            record, judged = make_judgment(rng, ref, task.seed, task.first_index + offset, task.median_chars)
-            records.append(record)
+            body, judged = judgment_line(rng, ref, task.seed, task.first_index + offset, task.median_chars)
+            captured, cause = judged.captured_day, judged.cause.name
+            bodies.append((body, captured, cause))
             if task.observations:
-                observed.extend(orjson.dumps(row) + b"\n" for row in observe(rng, judged))
-        lines.append(orjson.dumps(record) + b"\n")
+                block, count = observation_block(rng, judged)
+                observed.append(block)
+                checks += count
+        lines.append((body, stamp(captured, rng)))
+        causes.append(cause)
+    by_cause = sorted(range(len(lines)), key=causes.__getitem__)  # stable: recaptures stay after the first capture
     name = f"{task.part:05d}.jsonl.gz"
-    size = _write(scraper_dir(task.out_dir, task.seed) / f"part-{name}", lines, task.compresslevel)
+    records = [part for i in by_cause for part in (*lines[i], LINE_END)]
+    size = _write(scraper_dir(task.out_dir, task.seed) / f"part-{name}", records, task.compresslevel)
     files = 1
     if task.observations:
         size += _write(monitor_dir(task.out_dir, task.seed) / f"observations-{name}", observed, task.compresslevel)
         files += 1
-    return len(lines), len(observed), files, size
+    return len(lines), checks, files, size
 
 
 def generate_landing(

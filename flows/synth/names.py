@@ -48,8 +48,9 @@ def full_name(rng: Random) -> str:
 
 def anonymised(rng: Random, used: set[str]) -> str:
     """张某 / 张某某 / 张某1, distinct within one document."""
+    random, count = rng.random, len(ANONYMISED)
     for _ in range(20):
-        name = ANONYMISED[int(rng.random() * len(ANONYMISED))]
+        name = ANONYMISED[int(random() * count)]
         if name not in used:
             used.add(name)
             return name
@@ -60,7 +61,7 @@ def anonymised(rng: Random, used: set[str]) -> str:
 
 def party_name(rng: Random, used: set[str], full_share: float = 0.0) -> str:
     """A party's name: anonymised, or with ``full_share`` probability a made-up full name."""
-    if rng.random() < full_share:
+    if full_share and rng.random() < full_share:
         name = full_name(rng)
         if name not in used:
             used.add(name)
@@ -68,10 +69,34 @@ def party_name(rng: Random, used: set[str], full_share: float = 0.0) -> str:
     return anonymised(rng, used)
 
 
-def person_details(rng: Random, year: int, province_abbr: str) -> str:
-    """男，1985年3月2日出生，汉族，初中文化，务工 — the clause after a party's name."""
+DETAILS = 1024  # clauses drawn per province's ethnicities
+_DETAILS: dict[tuple[str, ...], tuple[tuple[bytes, int, bytes], ...]] = {}
+_HAN = ("汉族",)
+
+
+def person_details(rng: Random, year: int, province_abbr: str) -> bytes:
+    """男，1985年3月2日出生，汉族，初中文化，务工 — the clause after a party's name (UTF-8), ``year`` the judgment's.
+
+    One of DETAILS clauses (sex, age, birthday, ethnicity, background) per province's ethnicities,
+    drawn once per process from a fixed stream; only the birth year is written per document.
+    """
+    ethnicities = ETHNICITIES.get(province_abbr, _HAN)
+    clauses = _DETAILS.get(ethnicities)
+    if clauses is None:
+        clauses = _DETAILS[ethnicities] = _details(ethnicities)
+    sex, age, rest = clauses[int(rng.random() * DETAILS)]
+    return b"%s%d%s" % (sex, year - age, rest)
+
+
+def _details(ethnicities: tuple[str, ...]) -> tuple[tuple[bytes, int, bytes], ...]:
+    rng = Random(f"wenshu-synth/details/{'/'.join(ethnicities)}")
     random = rng.random
-    sex = "男" if random() < 0.85 else "女"
-    born = f"{year - 18 - int(random() * 45)}年{1 + int(random() * 12)}月{1 + int(random() * 28)}日"
-    ethnicity = pick(rng, ETHNICITIES.get(province_abbr, ("汉族",))) if random() < 0.6 else "汉族"
-    return f"{sex}，{born}出生，{ethnicity}，{BACKGROUNDS[int(random() * len(BACKGROUNDS))]}"
+
+    def clause() -> tuple[bytes, int, bytes]:
+        sex = "男，" if random() < 0.85 else "女，"
+        age = 18 + int(random() * 45)
+        born = f"年{1 + int(random() * 12)}月{1 + int(random() * 28)}日出生"
+        ethnicity = pick(rng, ethnicities) if random() < 0.6 else "汉族"
+        return sex.encode(), age, f"{born}，{ethnicity}，{BACKGROUNDS[int(random() * len(BACKGROUNDS))]}".encode()
+
+    return tuple(clause() for _ in range(DETAILS))

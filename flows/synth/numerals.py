@@ -1,5 +1,9 @@
 """Numbers as judgments write them: Chinese numerals for dated closing lines and sentences,
-Arabic dates in running text, rounded money amounts."""
+Arabic dates in running text, rounded money amounts.
+
+Dates in running text and in timestamps are looked up by ``date.toordinal()`` in tables built once
+per process, as JSON-ready UTF-8 bytes: the generator joins bytes rather than formatting dates.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from random import Random
 
 DIGITS = "〇一二三四五六七八九"
 _UNITS = ((1000, "千"), (100, "百"), (10, "十"))
+FIRST_DAY = date(1990, 1, 1).toordinal()  # the tables cover every day a synthetic document mentions
+LAST_DAY = date(2045, 12, 31).toordinal()  # sentences served end up to 12 years after a judgment
 
 
 @lru_cache(maxsize=20000)
@@ -44,16 +50,15 @@ def cn_date(day: date) -> str:
     return f"{year}年{cn_number(day.month)}月{cn_number(day.day)}日"
 
 
-@lru_cache(maxsize=8192)
-def ymd(day: date) -> str:
-    """Arabic date as judgments write it in running text: 2016年12月20日."""
-    return f"{day.year}年{day.month}月{day.day}日"
+# Every day a document mentions, by ordinal - FIRST_DAY.
+DAYS = [date.fromordinal(ordinal) for ordinal in range(FIRST_DAY, LAST_DAY + 1)]
+YMD_BYTES = [f"{d.year}年{d.month}月{d.day}日".encode() for d in DAYS]  # Arabic, as in running text
+ISO = [d.isoformat() for d in DAYS]  # 2016-12-20
+ISO_BYTES = [text.encode() for text in ISO]
 
 
-@lru_cache(maxsize=16384)
-def ymd_ordinal(ordinal: int) -> str:
-    """:func:`ymd` of a proleptic Gregorian ordinal (``date.toordinal()``)."""
-    return ymd(date.fromordinal(ordinal))
+def year_of(day: int) -> int:
+    return DAYS[day - FIRST_DAY].year
 
 
 def amount(rng: Random, low: int, high: int) -> int:

@@ -1,23 +1,30 @@
 """Pre-written fact and evidence sentences per cause, so a document is assembled by slicing and
 joining instead of formatting every sentence.
 
-Episodes keep ``str.format`` fields that each document fills in one pass: {d} the defendant or
-claimant, {v0}–{v2} other parties, {p} the place, {t2} a later date. They all start with their
-own date ({date}), so they are stored without it and prefixed when used. Evidence items are complete.
-Pools are built from fixed random streams, so every process builds the same pools.
+Sentences are stored as JSON-escaped UTF-8 (the inside of a JSON string), so a document's facts
+go into its JSONL line without being decoded, escaped or encoded again. Each cause has a few
+dozen casts: the defendant or claimant and three other parties, written into the episodes once
+per process; a document takes one cast's names for its parties. What is left to fill in per
+document is the place (%(p)s) and, in some causes, a later date (%(t2)s): one ``bytes %`` over
+the whole block. Episodes all start with their own date, so they are stored without it and
+prefixed when used. Evidence items are complete. Pools and casts are built from fixed random
+streams, so every process builds the same ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import add
 from random import Random
 
+import orjson
+
 from flows.synth.catalog import PLACES, Cause
-from flows.synth.names import anonymised, pick
+from flows.synth.names import anonymised, party_name, pick
 from flows.synth.numerals import amount
 
 POOL_SIZE = 97  # prime, so slices starting anywhere rarely line up with template cycles
-OTHERS = ("{v0}", "{v1}", "{v2}")
 TIMES = ("8时", "10时", "13时", "14时", "16时", "19时", "20时", "21时", "22时", "23时", "凌晨1时", "凌晨3时")
 
 # Evidence items name only witnesses (baked in), so an evidence block needs no filling in.
@@ -43,12 +50,82 @@ CIVIL_EVIDENCE = (
 DOCUMENTS = ("借条", "银行转账记录", "微信聊天记录", "收据", "合同", "情况说明", "录音资料", "送货单", "催款通知")
 
 
-@dataclass(frozen=True)
+OTHER_FIELDS = ("{v0}", "{v1}", "{v2}")
+CASTS = 32  # casts per cause: their episodes are written on first use, about 0.2 ms each
+CHUNK_ITEMS = 64  # numbered evidence is cached in chunks of this many items
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    """Who a document's facts are about: the defendant or claimant, three others, and the pool's
+    episodes with their names written in (``bytes %`` templates with %(p)s and %(t2)s left)."""
+
+    who: str
+    others: tuple[str, str, str]
+    episodes: tuple[bytes, ...]
+
+
 class Pool:
-    episodes: tuple[str, ...]
-    evidence: tuple[str, ...]
-    episode_chars: float  # mean length, to size a document from a character budget
-    evidence_chars: float
+    """A cause's sentences: episode templates ({d}, {v0}–{v2}, {p}, {t2} still open), casts built
+    from them on first use, and JSON-escaped evidence items with numbered blocks cached."""
+
+    __slots__ = ("_casts", "_chunks", "cause", "episode_chars", "evidence", "evidence_chars", "templates")
+
+    def __init__(self, cause: Cause, templates: list[str], evidence: list[str]) -> None:
+        self.cause = cause
+        self.templates = [template.replace("%", "%%") for template in templates]  # see _written
+        self.evidence = tuple(map(escaped, evidence))
+        self.episode_chars = sum(map(len, templates)) / len(templates) + 8  # + the date, + names for fields
+        self.evidence_chars = sum(map(len, evidence)) / len(evidence) + 4  # + the number
+        self._casts: list[Cast] = []
+        self._chunks: dict[tuple[int, int], tuple[bytes, list[int]]] = {}
+
+    def cast(self, index: int) -> Cast:
+        """Cast ``index`` (0 … CASTS - 1): the names are drawn for all casts at once, the episodes
+        written on a cast's first use."""
+        if not self._casts:
+            rng = Random(f"wenshu-synth/casts/{self.cause.name}")
+            full_share = 0.3 if self.cause.name.endswith("罪") else 0.0  # some defendants keep their full names
+            for _ in range(CASTS):
+                used: set[str] = set()
+                who = party_name(rng, used, full_share)
+                if self.cause.name.endswith("罪"):  # victims
+                    others = (anonymised(rng, used), anonymised(rng, used), anonymised(rng, used))
+                else:  # the other side of a civil case: the defendant, in every episode
+                    others = (anonymised(rng, used),) * 3
+                self._casts.append(Cast(who, others, ()))
+        cast = self._casts[index]
+        if not cast.episodes:
+            cast = self._casts[index] = Cast(cast.who, cast.others, self._written(cast.who, cast.others))
+        return cast
+
+    def _written(self, who: str, others: tuple[str, str, str]) -> tuple[bytes, ...]:
+        # the documents fill in %(p)s and %(t2)s with ``bytes %``: a literal % (月利率1.5%) is doubled
+        names = {"d": who, "v0": others[0], "v1": others[1], "v2": others[2], "p": "%(p)s", "t2": "%(t2)s"}
+        return tuple(escaped(template.format_map(names)) for template in self.templates)
+
+    def numbered_evidence(self, start: int, count: int) -> bytes:
+        """``count`` evidence items from ``start`` on (wrapping around), numbered from 1, one a line.
+
+        Built from cached chunks (items 1–64, 65–128, …, for each start), cut at an item's end.
+        """
+        whole, rest = divmod(max(count, 0), CHUNK_ITEMS)
+        blocks = [self._chunk(start, chunk)[0] for chunk in range(whole)]
+        if rest:
+            block, ends = self._chunk(start, whole)
+            blocks.append(block[: ends[rest - 1]])
+        return b"\\n".join(blocks)
+
+    def _chunk(self, start: int, chunk: int) -> tuple[bytes, list[int]]:
+        """Items ``chunk`` × CHUNK_ITEMS + 1 … + CHUNK_ITEMS after ``start``, and where each ends."""
+        key = (start, chunk)
+        if key not in self._chunks:
+            first = chunk * CHUNK_ITEMS
+            items = cycle_slice(self.evidence, (start + first) % POOL_SIZE, CHUNK_ITEMS)
+            lines = list(map(add, numbers(first + CHUNK_ITEMS)[first:], items))
+            ends = [end - 2 for end in accumulate(len(line) + 2 for line in lines)]  # + the escaped line break
+            self._chunks[key] = (b"\\n".join(lines), ends)
+        return self._chunks[key]
 
 
 _POOLS: dict[str, Pool] = {}
@@ -60,7 +137,7 @@ def _slots(rng: Random, cause: Cause, used: set[str]) -> dict[str, object]:
         "date2": "{t2}",
         "time": pick(rng, TIMES),
         "d": "{d}",
-        "v": pick(rng, OTHERS),
+        "v": pick(rng, OTHER_FIELDS),
         "place": "{p}" + pick(rng, PLACES),
         "amount": amount(rng, 800, 60000),
         "bac": 80 + int(rng.random() * 180),
@@ -89,28 +166,33 @@ def pool(cause: Cause) -> Pool:
 def _build(cause: Cause) -> Pool:
     rng = Random(f"wenshu-synth/pool/{cause.name}")
     used: set[str] = set()
-    episodes = tuple(cause.episodes[i % len(cause.episodes)].format(**_slots(rng, cause, used)) for i in range(POOL_SIZE))
+    episodes = [cause.episodes[i % len(cause.episodes)].format(**_slots(rng, cause, used)) for i in range(POOL_SIZE)]
+    if cause.serial:  # two acts a day: half as many dated episodes to put together per document
+        episodes = [
+            first + cause.episodes[(i + 1) % len(cause.episodes)].format(**{**_slots(rng, cause, used), "date": "同日"})
+            for i, first in enumerate(episodes)
+        ]
     templates = CRIMINAL_EVIDENCE if cause.name.endswith("罪") else CIVIL_EVIDENCE
-    evidence = tuple(templates[i % len(templates)].format(**_slots(rng, cause, used)) for i in range(POOL_SIZE))
-    return Pool(
-        episodes=episodes,
-        evidence=evidence,
-        episode_chars=sum(map(len, episodes)) / POOL_SIZE,
-        evidence_chars=sum(map(len, evidence)) / POOL_SIZE + 4,
-    )
+    evidence = [templates[i % len(templates)].format(**_slots(rng, cause, used)) for i in range(POOL_SIZE)]
+    return Pool(cause, episodes, evidence)
 
 
-_NUMBERS: list[str] = []
+def escaped(text: str) -> bytes:
+    """``text`` as the inside of a JSON string, in UTF-8."""
+    return orjson.dumps(text)[1:-1]
 
 
-def numbers(count: int) -> list[str]:
-    """Item numbers "1." … f"{count}."."""
+_NUMBERS: list[bytes] = []
+
+
+def numbers(count: int) -> list[bytes]:
+    """Item numbers b"1." … b"{count}."."""
     while len(_NUMBERS) < count:
-        _NUMBERS.append(f"{len(_NUMBERS) + 1}.")
+        _NUMBERS.append(b"%d." % (len(_NUMBERS) + 1))
     return _NUMBERS[:count]
 
 
-def cycle_slice(items: tuple[str, ...], start: int, count: int) -> tuple[str, ...]:
+def cycle_slice(items: tuple[bytes, ...], start: int, count: int) -> tuple[bytes, ...]:
     """``count`` items from ``start`` on, wrapping around."""
     laps = (start + count) // len(items) + 1
     return (items * laps)[start : start + count] if laps > 1 else items[start : start + count]
