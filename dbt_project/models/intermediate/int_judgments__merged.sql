@@ -53,29 +53,30 @@ capture_stats as (
 
 -- a capture is one line of one landing file as ingested at one time (a file re-ingested by a
 -- newer parser, or replaced under the same name, is another capture)
-latest as (
+chosen as (
 
-    select stg.*
+    select stg.*, ranked.recency_rank, ranked.text_recency_rank
     from {{ ref('stg_raw__judgments') }} as stg
     inner join ranked
         on stg.source_file = ranked.source_file
         and stg.source_line = ranked.source_line
         and stg.ingested_at = ranked.ingested_at
         and stg.doc_id = ranked.doc_id
-    where ranked.recency_rank = 1
+    where ranked.recency_rank = 1 or ranked.text_recency_rank = 1
+
+),
+
+latest as (
+
+    select * from chosen where recency_rank = 1
 
 ),
 
 latest_text as (
 
-    select stg.doc_id, stg.text, stg.text_chars, stg.text_sha256
-    from {{ ref('stg_raw__judgments') }} as stg
-    inner join ranked
-        on stg.source_file = ranked.source_file
-        and stg.source_line = ranked.source_line
-        and stg.ingested_at = ranked.ingested_at
-        and stg.doc_id = ranked.doc_id
-    where ranked.text_recency_rank = 1
+    select doc_id, text, text_chars, text_sha256
+    from chosen
+    where text_recency_rank = 1
 
 ),
 
