@@ -23,10 +23,14 @@ RAW_SUITES = ["raw_judgments"]
 
 def raw_glob(context: RunContext, table: str = "judgments") -> str:
     """A local glob over every raw partition of ``table`` (downloaded first if the work area is S3)."""
+    return str(_local_raw(context, _raw_keys(context, table))[0].parent / "*.parquet")
+
+
+def _raw_keys(context: RunContext, table: str) -> list[str]:
     keys = [key for key in context.work.list(layout.raw_prefix(table)) if key.endswith(".parquet")]
     if not keys:
         raise SourceError(f"the raw layer in {context.work_url} has no {table} yet: run `wenshu ingest` first")
-    return str(_local_raw(context, keys)[0].parent / "*.parquet")
+    return keys
 
 
 def _local_raw(context: RunContext, keys: list[str]) -> list[Path]:
@@ -145,9 +149,7 @@ def validate_raw(context: RunContext, everything: bool = False) -> dict[str, Any
     """
     from flows.pipeline.fingerprint import last_success
 
-    keys = [key for key in context.work.list(layout.raw_prefix("judgments")) if key.endswith(".parquet")]
-    if not keys:
-        raise SourceError(f"the raw layer in {context.work_url} has no judgments yet: run `wenshu ingest` first")
+    keys = _raw_keys(context, "judgments")
     passed = set() if everything else set(last_success(context).get("raw", []))
     new = [key for key in keys if key not in passed]
     if not new:
