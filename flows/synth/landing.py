@@ -9,13 +9,14 @@ recaptures stay after their first capture.
 
 from __future__ import annotations
 
-import gzip
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from random import Random
+
+from isal import igzip
 
 from flows.synth.courts import load_reference
 from flows.synth.documents import LINE_END, judgment_line, recapture, stamp
@@ -54,13 +55,10 @@ def monitor_dir(out_dir: Path, seed: int) -> Path:
 
 
 def _write(path: Path, lines: list[bytes], compresslevel: int) -> int:
+    """Gzip ``lines`` into ``path`` atomically (ISA-L's gzip: 3-4x faster than zlib, same format)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with (
-        tmp.open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=compresslevel) as packed,
-    ):
-        packed.write(b"".join(lines))
+    tmp.write_bytes(igzip.compress(b"".join(lines), compresslevel=compresslevel, mtime=0))
     tmp.replace(path)
     return path.stat().st_size
 
@@ -125,7 +123,7 @@ def generate_landing(
     and ``monitor/seed-<seed>/observations-NNNNN.jsonl.gz`` (the checks of those judgments);
     earlier files of the same seed there are replaced. ``median_chars`` sets the median text
     length (the tail reaches ~33× it): lower it for fast demos. ``workers`` defaults to the CPU
-    count (1 runs in-process); ``compresslevel`` 1 favours speed, 6 size.
+    count (1 runs in-process); ``compresslevel`` is ISA-L's, 0 (fastest) to 3 (smallest).
     """
     if judgments < 0 or seed < 0 or records_per_file < 1 or median_chars < 100:
         raise ValueError("judgments >= 0, seed >= 0, records_per_file >= 1 and median_chars >= 100 are required")
