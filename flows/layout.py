@@ -28,6 +28,7 @@ Private work area (never published)::
     runs/<run_id>/report.json                counts, validation results, what was published
     runs/<run_id>/validation/<suite>.json    full Great Expectations results
     runs/last-success.json                   fingerprint of the last successful run (lets a no-op rerun stop early)
+    runs/landing-index.json                  per landing key: its storage stamp and ingest report (a cache)
 
 A partition id is the sha256 of the parser version, the table and the landing file's bytes, so
 an unchanged file is never parsed twice and a parser upgrade re-reads everything.
@@ -145,6 +146,7 @@ def validation_result(run_id: str, suite: str) -> str:
 
 
 RUNS_PREFIX = "runs/"
+LANDING_INDEX = "runs/landing-index.json"  # landing key → stamp and ingest report: unchanged files are not re-read
 LAST_SUCCESS = "runs/last-success.json"  # the inputs and code of the last successful run, and what it left published
 
 

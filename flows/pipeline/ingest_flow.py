@@ -8,14 +8,13 @@ from prefect import flow
 
 from flows.pipeline import report, tasks
 from flows.pipeline.context import RunContext
-from flows.pipeline.runners import run_parallel
+from flows.pipeline.landing_index import ingest_files
 
 
 @flow(name="ingest", log_prints=True)
 def ingest_flow(landing_url: str | None = None, work_url: str | None = None, run_id: str | None = None) -> dict[str, Any]:
     context = RunContext.create(landing=landing_url, work=work_url, run_id=run_id)
-    keys = tasks.list_landing(context)
-    files = run_parallel(tasks.ingest_file, context, "key", keys)
+    files = ingest_files(context)
     summary = report.ingest_summary(files)
     summary["curation"] = tasks.ingest_curation(context)
     totals = summary["totals"]

@@ -17,6 +17,7 @@ from prefect.artifacts import create_markdown_artifact
 from flows.errors import ValidationFailed
 from flows.pipeline import report, tasks
 from flows.pipeline.context import RunContext
+from flows.pipeline.landing_index import ingest_files
 from flows.pipeline.runners import run_parallel
 from flows.publish.datasets import dataset_names
 
@@ -29,8 +30,7 @@ def run_flow(
     result: dict[str, Any] = {"run_id": context.run_id, "status": "running", "landing": context.landing_url,
                               "store": context.store_url, "work": context.work_url}  # fmt: skip
     try:
-        keys = tasks.list_landing(context)
-        files = run_parallel(tasks.ingest_file, context, "key", keys)
+        files = ingest_files(context)
         result["ingest"] = report.ingest_summary(files)
         result["curation"] = tasks.ingest_curation(context)
         datasets = dataset_names()

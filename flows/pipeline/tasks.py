@@ -11,8 +11,9 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.pipeline import steps
+from flows.pipeline import landing_index, steps
 from flows.pipeline.context import RunContext
+from flows.pipeline.landing_index import IngestPlan
 
 RETRY_DELAYS = [2.0, 10.0]  # seconds; only tasks doing storage I/O retry
 
@@ -20,6 +21,16 @@ RETRY_DELAYS = [2.0, 10.0]  # seconds; only tasks doing storage I/O retry
 @task(name="list-landing", retries=2, retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE)
 def list_landing(context: RunContext) -> list[str]:
     return steps.list_landing(context)
+
+
+@task(name="plan-ingest", retries=2, retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE)
+def plan_ingest(context: RunContext, keys: list[str]) -> IngestPlan:
+    return landing_index.plan_ingest(context, keys)
+
+
+@task(name="record-ingested", retries=2, retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE)
+def record_ingested(context: RunContext, plan: IngestPlan, reports: list[dict[str, Any]]) -> None:
+    landing_index.record_ingested(context, plan, reports)
 
 
 @task(name="ingest-file", task_run_name="ingest {key}", retries=2, retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE)

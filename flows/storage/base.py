@@ -77,6 +77,10 @@ class Storage(Protocol):
     def size(self, key: str) -> int:
         """Size in bytes; raises ``KeyError`` if absent."""
 
+    def stamp(self, key: str) -> str | None:
+        """A cheap token that changes whenever the object's bytes do, read without reading them
+        (size and mtime locally, size and ETag on S3); ``None`` if absent."""
+
     def put(self, key: str, data: bytes) -> None:
         """Blind overwrite. Only for the private work area, never for published objects."""
 

@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +66,13 @@ class LocalStorage:
         if not path.is_file():
             raise KeyError(key)
         return path.stat().st_size
+
+    def stamp(self, key: str) -> str | None:
+        try:
+            info = self._path(key).stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return f"{info.st_size}:{info.st_mtime_ns}" if stat.S_ISREG(info.st_mode) else None
 
     def list(self, prefix: str = "") -> Iterator[str]:
         check_prefix(prefix)

@@ -261,6 +261,10 @@ class S3Storage:
             raise KeyError(key)
         return int(head["ContentLength"])
 
+    def stamp(self, key: str) -> str | None:
+        head = self._head(self._key(key))
+        return None if head is None else f"{head['ContentLength']}:{head['ETag']}"
+
     def list(self, prefix: str = "") -> Iterator[str]:
         full = self.prefix + check_prefix(prefix)
         return self._list(full)
