@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,8 +29,21 @@ class Settings(BaseSettings):
     s3_region: str | None = Field(None, description="Region for S3 requests; unset means the AWS default.")
     duckdb_memory_limit: str = Field("2GB", description="DuckDB memory_limit for heavy steps.")
     duckdb_threads: int = Field(2, description="DuckDB worker threads.")
+    duckdb_memory_share: int = Field(
+        1,
+        ge=1,
+        description="Set by the task runner in its workers, not by hand: this process runs one of that many parallel "
+        "tasks, so each DuckDB connection gets duckdb_memory_limit divided by it.",
+    )
     ingest_batch_rows: int = Field(2000, description="Rows buffered per Parquet row group at ingest.")
     max_field_bytes: int = Field(2_000_000, description="Records with a text field longer than this are quarantined.")
+    ingest_fast_path: Literal["off", "observations", "all"] = Field(
+        "observations",
+        description="Which landing files in our own JSONL contract DuckDB parses (docs/landing-contract.md): "
+        "observations (the default), all (also judgments: exact, but not faster on two cores, where their texts "
+        "are cleaned and read in Python either way) or off. Output is the Python parser's in every case; it still "
+        "takes each record the fast path cannot vouch for. true/false mean observations/off.",
+    )
     task_runner: Literal["threads", "processes", "dask"] = Field(
         "processes",
         description="How partition-level tasks (one per landing file, one per dataset) run in parallel: threads, "
@@ -40,6 +53,19 @@ class Settings(BaseSettings):
     dask_address: str | None = Field(
         None, description="Scheduler address of an existing Dask cluster (tcp://host:8786); unset starts a local cluster."
     )
+
+    @field_validator("ingest_fast_path", mode="before")
+    @classmethod
+    def _fast_path_switch(cls, value: object) -> object:
+        """A plain switch works too: true is the default (observations), false is off."""
+        if isinstance(value, str):
+            value = _SWITCHES.get(value.lower(), value)
+        if isinstance(value, bool):
+            return "observations" if value else "off"
+        return value
+
+
+_SWITCHES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 @lru_cache(maxsize=1)

@@ -15,8 +15,8 @@ import orjson
 
 from flows.errors import SourceError
 from flows.ingest.adapters import JUDGMENT_ADAPTERS, detect
-from flows.ingest.files import adapter_fields
 from flows.ingest.normalise import Provenance, Rejected, judgment_row
+from flows.ingest.parse import adapter_fields
 from flows.ingest.reader import excerpt, iter_records
 from flows.settings import get_settings
 

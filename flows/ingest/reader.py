@@ -108,12 +108,20 @@ def _split_lines(head: bytes, stream: io.BufferedIOBase, chunk_bytes: int = 1 <<
         yield pending
 
 
+def record_of_line(number: int, raw: bytes, encoding: str) -> RawRecord | None:
+    """The record on line ``number`` of a JSON Lines file (``raw`` without its ``\\n``); None if blank."""
+    if number == 1 and raw.startswith(_UTF8_BOM):
+        raw = raw[len(_UTF8_BOM) :]
+    if not raw or raw.isspace():
+        return None
+    return _parse_line(number, raw.rstrip(b"\r\n"), "utf-8" if encoding == "utf-8-sig" else encoding)
+
+
 def _iter_lines(lines: Iterator[bytes], encoding: str) -> Iterator[RawRecord]:
     for number, raw in enumerate(lines, start=1):
-        if number == 1 and raw.startswith(_UTF8_BOM):
-            raw = raw[len(_UTF8_BOM) :]
-        if raw and not raw.isspace():
-            yield _parse_line(number, raw.rstrip(b"\r\n"), "utf-8" if encoding == "utf-8-sig" else encoding)
+        record = record_of_line(number, raw, encoding)
+        if record is not None:
+            yield record
 
 
 def iter_records(path: Path, name: str) -> Iterator[RawRecord]:
@@ -129,6 +137,25 @@ def iter_records(path: Path, name: str) -> Iterator[RawRecord]:
                 yield from _iter_lines(_split_lines(head, stream), encoding)
     except (OSError, EOFError, zlib.error) as exc:
         raise SourceError(f"cannot read {name}: {exc}") from exc
+
+
+def read_whole(path: Path, name: str, max_bytes: int) -> tuple[bytes, str] | None:
+    """All of a landing file's (decompressed) bytes and their encoding, decided as
+    :func:`iter_records` decides it; None when the file is larger than ``max_bytes`` or is not
+    readable through to its end (:func:`iter_records` then says which records survive)."""
+    chunks, size = [], 0
+    try:
+        with _open_binary(path, name) as stream:
+            while chunk := stream.read(1 << 24):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > max_bytes:
+                    return None
+        data = b"".join(chunks)
+        encoding = detect_encoding(data[:_SNIFF_BYTES])
+    except (OSError, EOFError, zlib.error, SourceError):
+        return None
+    return data, encoding
 
 
 def _iter_json_document(data: bytes, encoding: str) -> Iterator[RawRecord]:

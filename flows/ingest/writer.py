@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,11 +27,26 @@ class PartitionWriter:
         if len(self._pending) >= self.batch_rows:
             self.flush()
 
+    def add_batches(self, batches: Iterable[pa.RecordBatch]) -> None:
+        """Rows already in Arrow (cast to the schema), in row groups of ``batch_rows`` as :meth:`add` makes them."""
+        self.flush()
+        buffer = self.schema.empty_table()
+        for batch in batches:
+            buffer = pa.concat_tables([buffer, pa.Table.from_batches([batch]).cast(self.schema)])
+            while buffer.num_rows >= self.batch_rows:
+                self._write(buffer.slice(0, self.batch_rows))
+                buffer = buffer.slice(self.batch_rows)
+        if buffer.num_rows:
+            self._write(buffer)
+
     def flush(self) -> None:
         if self._pending:
-            self._writer.write_table(pa.Table.from_pylist(self._pending, schema=self.schema))
-            self.rows_written += len(self._pending)
+            self._write(pa.Table.from_pylist(self._pending, schema=self.schema))
             self._pending.clear()
+
+    def _write(self, table: pa.Table) -> None:
+        self._writer.write_table(table.combine_chunks())
+        self.rows_written += table.num_rows
 
     def __enter__(self) -> PartitionWriter:
         return self
