@@ -1,5 +1,10 @@
 """Build the marts: run the dbt project (seed, run, test) in-process on one DuckDB file.
 
+A build is full (``--full-refresh``: every model from the whole raw layer) or incremental: given
+an :class:`Increment`, the raw partition files added since the DuckDB file was last built, the
+incremental models recompute only the documents those files mention (see the dbt project's
+``macros/incremental_documents.sql``); the other models are rebuilt as usual.
+
 ``build`` is a plain function; the transform flow wraps it. dbt's runner keeps global state
 (flags, event manager, working directory, environment), so calls are serialised with a lock,
 the working directory and environment are restored afterwards, and dbt's ``target/`` and
@@ -53,6 +58,14 @@ class NodeResult:
 
 
 @dataclass(frozen=True)
+class Increment:
+    """The raw partition files (local paths) an incremental build adds, per raw table."""
+
+    judgments: tuple[str, ...] = ()
+    observations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class BuildResult:
     duckdb_path: Path
     manifest_path: Path
@@ -60,6 +73,7 @@ class BuildResult:
     results: tuple[NodeResult, ...]
     row_counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    incremental: bool = False
 
     @property
     def summary(self) -> dict[str, dict[str, int]]:
@@ -78,18 +92,25 @@ def build(
     duckdb_path: Path,
     select: str | None = None,
     raw_observations_glob: str | None = None,
+    increment: Increment | None = None,
 ) -> BuildResult:
     """Seed, run and test the dbt project into ``duckdb_path``; return results and mart row counts.
 
     ``raw_judgments_glob`` and ``raw_observations_glob`` are local globs (relative to the working
     directory or absolute). Monitor observations are optional: without them (or when the glob
     matches nothing) the availability marts are built from the judgments alone.
+    Without ``increment`` the build is full; with one, ``duckdb_path`` must hold a build of the
+    raw layer without the increment's files (each of which the globs must match), by the same code.
     Raises SourceError if no raw judgment file matches, ValidationFailed (report: failing tests)
     if a dbt test fails, WenshuError with dbt's message on any other failure.
     """
     duckdb_path = Path(duckdb_path).resolve()
     raw_judgments_glob = _absolute_glob(raw_judgments_glob)
     observations_glob = _optional_glob(raw_observations_glob)
+    new_partitions = "" if increment is None else json.dumps({
+        "judgments": _new_files(increment.judgments, raw_judgments_glob),
+        "observations": _new_files(increment.observations, observations_glob),
+    })  # fmt: skip
     dbt_dir = duckdb_path.parent / f"{duckdb_path.stem}.dbt"
     target_dir = dbt_dir / "target"
     args = [
@@ -97,6 +118,7 @@ def build(
         *("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)),
         *("--target-path", str(target_dir), "--log-path", str(dbt_dir / "logs")),
         *("--vars", json.dumps({"raw_judgments_glob": raw_judgments_glob, "raw_observations_glob": observations_glob})),
+        *(("--full-refresh",) if increment is None else ()),
         *("--log-level", "none", "--log-level-file", "info", "--no-use-colors"),
         "--no-send-anonymous-usage-stats",
         *(("--select", select) if select else ()),
@@ -106,14 +128,17 @@ def build(
         "WENSHU_DBT_DUCKDB_PATH": str(duckdb_path),
         "WENSHU_DUCKDB_THREADS": str(settings.duckdb_threads),
         "WENSHU_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        # not a var: vars that change between builds make dbt parse the whole project again
+        "WENSHU_DBT_NEW_RAW_PARTITIONS": new_partitions,
     }
     duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     logger.info(
-        "dbt build starting duckdb=%s raw=%s observations=%s select=%s",
+        "dbt build starting duckdb=%s raw=%s observations=%s select=%s new=%s",
         duckdb_path,
         raw_judgments_glob,
         observations_glob or "none",
         select,
+        "all" if increment is None else f"{len(increment.judgments)}+{len(increment.observations)} partitions",
     )
     started = time.perf_counter()
     outcome = _invoke(args, env)
@@ -131,6 +156,7 @@ def build(
         results=results,
         row_counts=_row_counts(duckdb_path, marts),
         seconds=round(time.perf_counter() - started, 3),
+        incremental=increment is not None,
     )
     logger.info("dbt build done seconds=%s nodes=%s rows=%s", built.seconds, built.summary, built.row_counts)
     return built
@@ -144,6 +170,19 @@ def _absolute_glob(pattern: str) -> str:
     if not glob.glob(pattern, recursive=True):
         raise SourceError(f"no raw judgment files match {pattern}: run ingest first")
     return pattern
+
+
+def _new_files(files: tuple[str, ...], pattern: str) -> list[str]:
+    """Absolute paths of an increment's files, as DuckDB names the files ``pattern`` matches.
+
+    The models pick new rows by their file name: a file outside the glob (or named differently)
+    would silently count as old, so it is refused.
+    """
+    paths = [os.path.abspath(file) for file in files]
+    unmatched = sorted(set(paths) - set(glob.glob(pattern, recursive=True))) if pattern else paths
+    if unmatched:
+        raise ConfigurationError(f"new raw partitions outside the raw layer {pattern or '(none)'}: {unmatched[:3]}")
+    return paths
 
 
 def _optional_glob(pattern: str | None) -> str:
@@ -178,12 +217,26 @@ def _invoke(args: list[str], env: Mapping[str, str]) -> Any:
     from dbt.cli.main import dbtRunner  # imported lazily: dbt takes ~1 s to import
 
     with _dbt_context(env):
-        outcome = dbtRunner(callbacks=[_forward_event]).invoke(args)
+        try:
+            outcome = dbtRunner(callbacks=[_forward_event]).invoke(args)
+        finally:
+            _close_duckdb()
     if outcome.exception is not None:
         raise WenshuError(f"dbt build failed: {outcome.exception}") from outcome.exception
     if outcome.result is None or not hasattr(outcome.result, "results"):
         raise WenshuError("dbt build returned no results: see the dbt log next to the DuckDB file")
     return outcome.result
+
+
+def _close_duckdb() -> None:
+    """Close the database dbt kept open for the whole build (profile: keep_open), releasing the file."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    try:
+        DuckDBConnectionManager.env().close()
+    except Exception:  # dbt-duckdb raises a bare Exception when it never opened one
+        logger.debug("no DuckDB environment to close")
+    DuckDBConnectionManager.close_all_connections()
 
 
 def _forward_event(event: Any) -> None:

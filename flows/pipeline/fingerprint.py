@@ -7,14 +7,24 @@ the dbt project, the suites and the dataset definitions) it forms the run's fing
 whose fingerprint equals the last successful run's, and whose store still shows the versions
 that run left as latest, would rebuild the same marts and publish nothing: it stops after
 ingest. Anything else (a new file, a changed model, a store someone withdrew from) runs in full.
+
+The same fingerprints decide how dbt builds (:func:`plan_build`): the warehouse records which
+raw partitions its incremental models reflect and which code built them, and a build is
+incremental (only the documents in new partitions are recomputed) unless that record is
+missing, the code changed or one of those partitions is gone; then it is full. The record names
+the partitions a build is about to add before it starts, so an interrupted build is completed
+by the next one (recomputing a document is idempotent) or, if they are gone by then, replaced.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import orjson
 
 from flows import layout
@@ -23,6 +33,8 @@ from flows.publish import pointers
 from flows.resources import DATAPACKAGES_DIR, DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_ROOT
 
 _RAW_PREFIXES = (layout.raw_prefix("judgments"), layout.raw_prefix("observations"), layout.CURATION_RAW_PREFIX)
+INCREMENTAL_TABLES = ("judgments", "observations")  # raw tables the incremental models read per document
+_BUILD_STATE_TABLE = "wenshu_build_state"  # in the warehouse: one JSON row, see plan_build
 _DBT_SKIP = {"target", "logs", "dbt_packages"}
 
 
@@ -72,3 +84,84 @@ def record_success(context: RunContext, datasets: list[str]) -> None:
     record = {"run_id": context.run_id, "fingerprint": run_fingerprint(context, raw), "raw": raw,
               "latest": latest_versions(context, datasets)}  # fmt: skip
     context.work.put(layout.LAST_SUCCESS, orjson.dumps(record, option=orjson.OPT_INDENT_2))
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """How the next dbt build runs: every raw key it reads, per raw table, and which of them are new.
+
+    ``new`` is None for a full build (every model rebuilt from the whole raw layer).
+    """
+
+    raw: dict[str, list[str]]
+    new: dict[str, list[str]] | None
+    reason: str
+
+    @property
+    def full(self) -> bool:
+        return self.new is None
+
+    def summary(self) -> dict[str, Any]:
+        new = {table: len(keys) for table, keys in (self.new or {}).items()}
+        return {"mode": "full" if self.full else "incremental", "reason": self.reason, "new_partitions": new}
+
+
+def plan_build(context: RunContext) -> BuildPlan:
+    """Full or incremental, and over which new raw partitions, for a build into ``context.warehouse``."""
+    raw = {table: sorted(k for k in context.work.list(layout.raw_prefix(table)) if k.endswith(".parquet"))
+           for table in INCREMENTAL_TABLES}  # fmt: skip
+    state = _build_state(context.warehouse)
+    reason = _full_build_reason(context, state, {key for keys in raw.values() for key in keys})
+    if reason or state is None:
+        return BuildPlan(raw, None, reason or "")
+    built = set(state["raw"])
+    new = {table: [key for key in keys if key not in built] for table, keys in raw.items()}
+    return BuildPlan(raw, new, f"{sum(map(len, new.values()))} raw partitions new since the warehouse was built")
+
+
+def _full_build_reason(context: RunContext, state: dict[str, Any] | None, raw: set[str]) -> str | None:
+    if not last_success(context):
+        return "no successful run yet"
+    if state is None:
+        return "the warehouse records no complete build" if context.warehouse.is_file() else "no warehouse yet"
+    if state.get("code") != code_fingerprint():
+        return "the code changed since the warehouse was built"
+    gone = (set(state["raw"]) | set(state["pending"])) - raw
+    if gone:
+        return f"{len(gone)} raw partitions the warehouse was built from are gone"
+    return None
+
+
+def record_build(context: RunContext, plan: BuildPlan, done: bool) -> None:
+    """Before a build (``done`` False) and after it succeeded: what the warehouse reflects, by which code.
+
+    Before a full build the record is dropped (a failed one leaves a warehouse to rebuild in
+    full); before an incremental one it names the partitions being added as pending.
+    """
+    everything = sorted(key for keys in plan.raw.values() for key in keys)
+    if done:
+        state: dict[str, Any] | None = {"code": code_fingerprint(), "raw": everything, "pending": []}
+    elif plan.new is None:
+        state = None
+    else:
+        built = _build_state(context.warehouse) or {}
+        state = {**built, "pending": sorted(key for keys in plan.new.values() for key in keys)}
+    if state is None and not context.warehouse.is_file():
+        return
+    with duckdb.connect(str(context.warehouse)) as con:
+        con.execute(f"create or replace table {_BUILD_STATE_TABLE} (state json)")
+        if state is not None:
+            con.execute(f"insert into {_BUILD_STATE_TABLE} values (?)", [orjson.dumps(state).decode()])
+
+
+def _build_state(warehouse: Path) -> dict[str, Any] | None:
+    if not warehouse.is_file():
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        found = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = ?", [_BUILD_STATE_TABLE]
+        ).fetchone()
+        if not found or not found[0]:
+            return None
+        row = con.execute(f"select state from {_BUILD_STATE_TABLE}").fetchone()
+    return dict(orjson.loads(row[0])) if row else None

@@ -61,7 +61,9 @@ def ingest_curation(context: RunContext) -> dict[str, Any]:
 
 
 def transform(context: RunContext) -> dict[str, Any]:
-    from flows.transform import build
+    """dbt build: incremental over the raw partitions the warehouse has not seen, or full (see ``plan_build``)."""
+    from flows.pipeline.fingerprint import plan_build, record_build
+    from flows.transform import Increment, build
 
     try:
         observations: str | None = raw_glob(context, "observations")
@@ -72,8 +74,17 @@ def transform(context: RunContext) -> dict[str, Any]:
         from flows.curation import raw_curation_dir
 
         raw_curation_dir(context.work, Path(judgments).parent.parent.parent)
-    result = build(judgments, context.warehouse, raw_observations_glob=observations)
+    plan = plan_build(context)
+    increment = None
+    if plan.new is not None:
+        new = {table: tuple(str(path) for path in _local_raw(context, keys)) for table, keys in plan.new.items()}
+        increment = Increment(judgments=new["judgments"], observations=new["observations"])
+    log.info("dbt build: %s (%s)", "full" if plan.full else "incremental", plan.reason)
+    record_build(context, plan, done=False)
+    result = build(judgments, context.warehouse, raw_observations_glob=observations, increment=increment)
+    record_build(context, plan, done=True)
     summary = {
+        "build": plan.summary(),
         "seconds": result.seconds,
         "nodes": result.summary,
         "rows": result.row_counts,
@@ -116,7 +127,8 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
         schemas[resource.name] = schema
         descriptions[resource.name] = model_description(manifest, resource.model)
         order = schema.get("primaryKey") or [schema["fields"][0]["name"]]
-        files += export_table(context.warehouse, resource.model, resource.name, list(resource.formats), list(order), out)
+        files += export_table(context.warehouse, resource.model, resource.name, list(resource.formats), list(order), out,
+                              content_hashes=resource.content_hashes, clean_cache=context.scratch_dir / "cache" / "clean")  # fmt: skip
     rendered = render_charts(context.warehouse, out / "charts", spec.charts)
     # the privacy gate: nothing identifying leaves, or nothing does (charts' data included)
     check_files([file.path for file in files] + [path for chart in rendered for path in (chart.image, chart.data)])

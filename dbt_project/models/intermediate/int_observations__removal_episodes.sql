@@ -7,13 +7,25 @@
   null while the document is still gone. A document whose very first check finds it gone has an
   episode too: the monitor only checks documents that were published.
   Checks at the same instant are ordered by source file and line.
+  Incremental builds (macros/incremental_documents.sql) recompute the episodes of the documents
+  the new observation partitions mention, from all their checks.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_documents',
+    documents_from=['observations'],
+    on_schema_change='fail',
+) }}
 
 with
 
 observations as (
 
     select * from {{ ref('stg_raw__observations') }}
+    {% if is_incremental() %}
+    where doc_id in ({{ new_documents('observations') }})
+    {% endif %}
 
 ),
 

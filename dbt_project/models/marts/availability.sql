@@ -1,33 +1,49 @@
 {#-
   One row per document the archive holds or the monitor checked. A document removed upstream
   stays in judgments; here it is flagged (is_removed_upstream) with when and why.
+  Incremental builds (macros/incremental_documents.sql) recompute the documents the new
+  judgment and observation partitions mention: a row depends on its document's alone.
 -#}
 
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_documents',
+    documents_from=['judgments', 'observations'],
+    on_schema_change='fail',
+) }}
+
+{%- set incremental = is_incremental() %}
+
 with
+
+{% if incremental %}
+touched as (
+
+    {{ new_documents('judgments') }}
+    union all
+    {{ new_documents('observations') }}
+
+),
+{% endif %}
 
 judgments as (
 
     select * from {{ ref('judgments') }}
+    {% if incremental %}where doc_id in (select doc_id from touched){% endif %}
 
 ),
 
 observations as (
 
     select * from {{ ref('stg_raw__observations') }}
+    {% if incremental %}where doc_id in (select doc_id from touched){% endif %}
 
 ),
 
 episodes as (
 
     select * from {{ ref('int_observations__removal_episodes') }}
-
-),
-
-documents as (
-
-    select doc_id from judgments
-    union
-    select doc_id from observations
+    {% if incremental %}where doc_id in (select doc_id from touched){% endif %}
 
 ),
 
@@ -44,6 +60,15 @@ checks as (
         arg_max(status, (checked_at, source_file, source_line)) filter (where status <> 'error') as latest_status
     from observations
     group by doc_id
+
+),
+
+-- checks has one row per checked document: cheaper to merge than every observation
+documents as (
+
+    select doc_id from judgments
+    union
+    select doc_id from checks
 
 ),
 

@@ -1,14 +1,73 @@
+{#-
+  Which document a text duplicates is found on keys alone (a window over whole rows would sort
+  every row with it) and joined back.
+  Incremental builds (macros/incremental_documents.sql) recompute the documents the new
+  partitions mention and every document sharing a text with one of them, before or now: those
+  are all the rows whose text_duplicate_of can change.
+-#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_documents',
+    documents_from=['judgments'],
+    on_schema_change='fail',
+) }}
+
+{%- set incremental = is_incremental() %}
+
 with
+
+{% if incremental %}
+touched as (
+
+    {{ new_documents('judgments') }}
+
+),
+
+touched_texts as (
+
+    select text_sha256 from {{ ref('int_judgments__merged') }} where doc_id in (select doc_id from touched)
+    union
+    select text_sha256 from {{ this }} where doc_id in (select doc_id from touched)
+
+),
+
+documents as (
+
+    select doc_id from touched
+    union
+    select doc_id from {{ ref('int_judgments__merged') }} where text_sha256 in (select text_sha256 from touched_texts)
+
+),
+{% endif %}
 
 judgments as (
 
     select * from {{ ref('int_judgments__courts_resolved') }}
+    {% if incremental %}
+    where doc_id in (select doc_id from documents)
+    {% endif %}
 
 ),
 
 case_types as (
 
     select * from {{ ref('stg_reference__case_types') }}
+
+),
+
+-- the first document seen with the same text, for every later one
+duplicates as (
+
+    select
+        doc_id,
+        first_value(doc_id) over (partition by text_sha256 order by first_seen_at, doc_id) as text_duplicate_of
+    from {{ ref('int_judgments__merged') }}
+    where text_sha256 is not null
+    {% if incremental %}
+        and text_sha256 in (select text_sha256 from touched_texts)
+    {% endif %}
+    qualify doc_id <> text_duplicate_of
 
 ),
 
@@ -42,11 +101,7 @@ final as (
         cast(json_array_length(judgments.legal_basis_json) as integer) as legal_basis_count,
         judgments.text_chars,
         judgments.text_sha256,
-        case
-            when judgments.text_sha256 is not null
-                and judgments.doc_id <> first_value(judgments.doc_id) over same_text
-                then first_value(judgments.doc_id) over same_text
-        end as text_duplicate_of,
+        duplicates.text_duplicate_of,
         judgments.source_format,
         judgments.capture_count,
         judgments.first_seen_at,
@@ -55,11 +110,8 @@ final as (
     from judgments
     left join case_types
         on judgments.case_type_code = case_types.case_type_code
-    window same_text as (
-        partition by judgments.text_sha256
-        order by judgments.first_seen_at, judgments.doc_id
-        rows between unbounded preceding and unbounded following
-    )
+    left join duplicates
+        on judgments.doc_id = duplicates.doc_id
 
 )
 

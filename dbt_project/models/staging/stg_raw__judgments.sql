@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from read_parquet('{{ raw_glob }}', union_by_name = true)
+    select * from read_parquet('{{ raw_glob }}', union_by_name = true, filename = true)
 
 ),
 
@@ -53,7 +53,9 @@ renamed as (
         cast(source_line as bigint) as source_line,
         source_sha256,
         cast(captured_at as timestamptz) as captured_at,
-        cast(ingested_at as timestamptz) as ingested_at
+        cast(ingested_at as timestamptz) as ingested_at,
+        -- the raw partition: a filter on it reads only the files named (incremental builds)
+        filename as raw_file
 
     from source
 

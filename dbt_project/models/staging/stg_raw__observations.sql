@@ -10,7 +10,7 @@ with
 source as (
 
     {% if raw_glob %}
-    select * from read_parquet('{{ raw_glob }}', union_by_name = true)
+    select * from read_parquet('{{ raw_glob }}', union_by_name = true, filename = true)
     {% else %}
     select
         null::varchar as doc_id,
@@ -21,7 +21,8 @@ source as (
         null::varchar as source_file,
         null::bigint as source_line,
         null::varchar as source_sha256,
-        null::timestamptz as ingested_at
+        null::timestamptz as ingested_at,
+        null::varchar as filename
     where false
     {% endif %}
 
@@ -40,7 +41,9 @@ renamed as (
         cast(source_file as varchar) as source_file,
         cast(source_line as bigint) as source_line,
         cast(source_sha256 as varchar) as source_sha256,
-        cast(ingested_at as timestamptz) as ingested_at
+        cast(ingested_at as timestamptz) as ingested_at,
+        -- the raw partition: a filter on it reads only the files named (incremental builds)
+        filename as raw_file
 
     from source
 
