@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.resources
 import logging
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,7 +23,8 @@ log = logging.getLogger(__name__)
 
 
 def connect(database: str | Path = ":memory:", *, s3: bool = False, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection with the configured memory limit, threads and spill folder (under scratch).
+    """A connection with this process's share of the memory limit (:func:`memory_limit`), the
+    configured threads and spill folder (under scratch).
 
     With ``s3=True`` the connection can also read and write ``s3://`` URLs (see :func:`enable_s3`).
     """
@@ -36,7 +38,7 @@ def connect(database: str | Path = ":memory:", *, s3: bool = False, read_only: b
         str(database),
         read_only=read_only,
         config={
-            "memory_limit": settings.duckdb_memory_limit,
+            "memory_limit": memory_limit(),
             "threads": settings.duckdb_threads,
             "temp_directory": str(temp_directory),
             "extension_directory": str(scratch / "duckdb-extensions"),
@@ -50,6 +52,32 @@ def connect(database: str | Path = ":memory:", *, s3: bool = False, read_only: b
             con.close()
             raise
     return con
+
+
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(b|bytes|[kmgt]i?b)\s*", re.IGNORECASE)
+_UNITS = (
+    {"b": 1, "bytes": 1}
+    | {f"{p}b": 1000**i for i, p in enumerate("kmgt", 1)}
+    | {f"{p}ib": 1024**i for i, p in enumerate("kmgt", 1)}
+)
+
+
+def memory_limit() -> str:
+    """``duckdb_memory_limit`` divided by ``duckdb_memory_share``: parallel task workers (each with
+    connections of its own) split one budget instead of each taking all of it."""
+    settings = get_settings()
+    return settings.duckdb_memory_limit if settings.duckdb_memory_share == 1 else f"{memory_limit_bytes()}B"
+
+
+def memory_limit_bytes() -> int:
+    """This process's share of the DuckDB memory budget, in bytes (for sizing work to fit it)."""
+    settings = get_settings()
+    match = _MEMORY.fullmatch(settings.duckdb_memory_limit)
+    if match is None:
+        raise ConfigurationError(
+            f"WENSHU_DUCKDB_MEMORY_LIMIT must be a size such as 2GB or 1536MiB, got {settings.duckdb_memory_limit!r}"
+        )
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()]) // settings.duckdb_memory_share
 
 
 def httpfs_path() -> Path:

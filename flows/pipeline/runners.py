@@ -7,11 +7,17 @@ Dask cluster through prefect-dask (an existing one at ``WENSHU_DASK_ADDRESS``, e
 cluster of ``WENSHU_TASK_WORKERS`` processes); every task reads and writes through the storage
 URLs in its :class:`~flows.pipeline.context.RunContext`, so with S3 landing, work area and store
 the workers need nothing but credentials.
+
+The workers share the machine, so they share its DuckDB memory budget too: each one's
+connections get ``WENSHU_DUCKDB_MEMORY_LIMIT`` divided by the number of workers
+(``duckdb_memory_share``, set here for the workers only; the flow's own process waits meanwhile).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
@@ -24,15 +30,21 @@ def task_runner(settings: Settings | None = None) -> TaskRunner[Any]:
     if settings.task_runner == "threads":
         return ThreadPoolTaskRunner(max_workers=settings.task_workers)
     if settings.task_runner == "processes":
-        api = _api_url()
-        return ProcessPoolTaskRunner(max_workers=settings.task_workers, initializer=_use_api, initargs=(api,))
+        env = _worker_env(settings) | ({"PREFECT_API_URL": api} if (api := _api_url()) else {})
+        return ProcessPoolTaskRunner(max_workers=settings.task_workers, initializer=_set_env, initargs=(env,))
     from prefect_dask import DaskTaskRunner
 
-    if settings.dask_address:
+    if settings.dask_address:  # an existing cluster's workers run on machines of their own
         return DaskTaskRunner(address=settings.dask_address)
     # one thread per worker process: the tasks hold the GIL while they parse
-    cluster = {"n_workers": settings.task_workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+    cluster = {"n_workers": settings.task_workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None,
+               "env": _worker_env(settings)}  # fmt: skip
     return DaskTaskRunner(cluster_kwargs=cluster)
+
+
+def _worker_env(settings: Settings) -> dict[str, str]:
+    """What a worker of this runner sets in its environment: its share of the DuckDB memory budget."""
+    return {"WENSHU_DUCKDB_MEMORY_SHARE": str(settings.task_workers)}
 
 
 def _api_url() -> str | None:
@@ -49,9 +61,27 @@ def _api_url() -> str | None:
     return server.api_url if server.running else None
 
 
-def _use_api(url: str | None) -> None:
-    if url:
-        os.environ["PREFECT_API_URL"] = url
+def _set_env(env: dict[str, str]) -> None:
+    """A worker process's start: ``env`` in its environment, before it reads the settings."""
+    os.environ.update(env)
+    get_settings.cache_clear()
+
+
+@contextmanager
+def _worker_settings(settings: Settings) -> Iterator[None]:
+    """Thread workers live in this process: the worker environment for the duration of the tasks."""
+    env = _worker_env(settings)
+    before = {name: os.environ.get(name) for name in env}
+    _set_env(env)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()
 
 
 def run_parallel(task: Any, context: Any, argument: str, values: list[Any]) -> list[Any]:
@@ -62,6 +92,9 @@ def run_parallel(task: Any, context: Any, argument: str, values: list[Any]) -> l
     """
     if not values:
         return []
-    with task_runner() as runner:
+    settings = get_settings()  # no more workers than tasks: the memory budget is split among those that run
+    settings = settings.model_copy(update={"task_workers": min(settings.task_workers, len(values))})
+    threads = _worker_settings(settings) if settings.task_runner == "threads" else nullcontext()
+    with task_runner(settings) as runner, threads:
         futures = [runner.submit(task, {"context": context, argument: value}) for value in values]
         return [future.result() for future in futures]

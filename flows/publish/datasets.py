@@ -27,6 +27,9 @@ class ResourceSpec(BaseModel):
     # A boolean column that is true while the source no longer serves the row: the delta labels
     # a row whose flag turned true "removed upstream" (and false again "reappeared upstream").
     upstream_flag: str | None = None
+    # A long column → the column of the same table holding its hash (text: text_sha256): deltas
+    # compare the hash, so the long values are never read. Same hash must mean same value.
+    content_hashes: dict[str, str] = {}
 
     @field_validator("name", "model")
     @classmethod

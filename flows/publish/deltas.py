@@ -9,6 +9,13 @@ a changed row whose flag turned true ``removed upstream`` and one whose flag tur
 ``reappeared upstream``: the row is still here, what changed is the source. Columns present in only one version are not compared: the
 changelog reports them as schema changes. Rows come out in key order with fixed Parquet
 settings, so the same two inputs always give the same bytes (a resumed publish rewrites nothing).
+
+A long column whose table also holds a hash of it (``content_hashes`` in the resource's
+``datapackage.yaml``, e.g. ``text: text_sha256``) is compared through that hash, so the long
+values are never read. A stored hash stands for the published value only while stored values
+are published the same way (texts pass the redaction on export), so the hash is used only if
+both exports carry the same redaction fingerprint; otherwise the column is compared through
+an md5 of its published values, still without carrying them through the join.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import Any
 
 from flows.checksums import sha256_file
 from flows.duck import connect
+from flows.publish.export import REDACTION_KEY
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +64,21 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def delta_query(old: str, new: str, keys: list[str], compared: list[str], upstream_flag: str | None = None) -> str:
-    """SQL for the delta of ``new`` against ``old`` (Parquet paths or URLs), keyed by ``keys``."""
+def delta_query(
+    old: str,
+    new: str,
+    keys: list[str],
+    compared: list[str],
+    upstream_flag: str | None = None,
+    compare_via: dict[str, str] | None = None,
+) -> str:
+    """SQL for the delta of ``new`` against ``old`` (Parquet paths or URLs), keyed by ``keys``.
+
+    ``compare_via`` maps a compared column to the SQL expression it is compared by (its hash).
+    Only the key and compared columns are read.
+    """
+    via = compare_via or {}
+    columns = ", ".join([*(_ident(k) for k in keys), *(f"{via.get(c, _ident(c))} as {_ident(c)}" for c in compared)])
     key_list = ", ".join(_ident(k) for k in keys)
     joined_keys = ", ".join(f"coalesce(n.{_ident(k)}, o.{_ident(k)}) as {_ident(k)}" for k in keys)
     join = " and ".join(f"n.{_ident(k)} = o.{_ident(k)}" for k in keys)
@@ -69,8 +90,8 @@ def delta_query(old: str, new: str, keys: list[str], compared: list[str], upstre
         was, now = f"coalesce(o.{_ident(upstream_flag)}, false)", f"coalesce(n.{_ident(upstream_flag)}, false)"
         upstream = f"when {now} and not {was} then 'removed upstream' when {was} and not {now} then 'reappeared upstream'"
     return f"""
-        with old as (select * from read_parquet({_literal(old)})),
-        new as (select * from read_parquet({_literal(new)})),
+        with old as (select {columns} from read_parquet({_literal(old)})),
+        new as (select {columns} from read_parquet({_literal(new)})),
         paired as (
             select {joined_keys},
                    case when o.{_ident(keys[0])} is null then 'added'
@@ -91,23 +112,46 @@ def parquet_columns(con: Any, uri: str) -> list[str]:
     return [row[0] for row in con.execute(f"describe select * from read_parquet({_literal(uri)})").fetchall()]
 
 
+def redaction_of(con: Any, uri: str) -> str | None:
+    """The redaction fingerprint an export wrote into the file's metadata (None if it has none)."""
+    found = con.execute(
+        f"select decode(value) from parquet_kv_metadata({_literal(uri)}) where decode(key) = {_literal(REDACTION_KEY)}"
+    ).fetchone()
+    return str(found[0]) if found else None
+
+
 def compute_delta(
-    table: str, old: str, new: Path, keys: list[str], out: Path, *, upstream_flag: str | None = None, s3: bool = False
+    table: str,
+    old: str,
+    new: Path,
+    keys: list[str],
+    out: Path,
+    *,
+    upstream_flag: str | None = None,
+    content_hashes: dict[str, str] | None = None,
+    s3: bool = False,
 ) -> Delta | None:
     """Write the delta of ``new`` against ``old`` to ``out``; None when the key columns differ.
 
-    ``upstream_flag`` is ignored unless both versions have that column.
+    ``upstream_flag`` is ignored unless both versions have that column; ``content_hashes``
+    (column → the column holding its hash) is used where both versions have both columns.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     with connect(s3=s3) as con:
-        con.execute("set preserve_insertion_order = true; set TimeZone = 'UTC'")
+        con.execute("set preserve_insertion_order = false; set TimeZone = 'UTC'")  # the query orders explicitly
         old_columns, new_columns = parquet_columns(con, old), parquet_columns(con, str(new))
         if not keys or any(k not in old_columns or k not in new_columns for k in keys):
             log.info("no delta for table=%s: primary key %s not in both versions", table, keys)
             return None
         compared = [c for c in new_columns if c in old_columns and c not in keys]
         flag = upstream_flag if upstream_flag in compared else None
-        query = delta_query(old, str(new), keys, compared, flag)
+        hashed = {c: h for c, h in (content_hashes or {}).items() if c in compared and h in compared}
+        fingerprints = {redaction_of(con, old), redaction_of(con, str(new))} if hashed else set()
+        same_export = len(fingerprints) == 1 and None not in fingerprints
+        via = {c: _ident(h) if same_export else f"md5({_ident(c)})" for c, h in hashed.items()}
+        if hashed:
+            log.info("delta table=%s compares %s by %s", table, ", ".join(hashed), "stored hash" if same_export else "md5")
+        query = delta_query(old, str(new), keys, compared, flag, via)
         con.execute(f"copy ({query}) to {_literal(str(out))} ({_PARQUET_OPTIONS})")
         found = dict(con.execute(f"select change, count(*) from read_parquet({_literal(str(out))}) group by 1").fetchall())
     counts = {change: int(found.get(change, 0)) for change in CHANGES if flag or change not in UPSTREAM_CHANGES}

@@ -3,26 +3,53 @@
 Rows are written in primary-key order with fixed settings, so the same table content always
 gives the same bytes; a table's content hash is the sha256 of its Parquet export and is what
 decides whether anything changed since the last version.
+
+Sorting whole rows is what a wide table (gigabytes of full texts) cannot afford in a worker's
+share of memory, so only the keys are sorted whole: one parallel pass redacts the table and
+spills it to Parquet files by range of its first key (ranges small enough to sort in a quarter
+of the memory limit, found from the keys alone), then each range is sorted on its own and
+appended. CSV ranges are DuckDB's CSV, concatenated under one header; Parquet ranges stream
+into one pyarrow writer that closes a row group at a fixed row or byte count. Neither depends
+on how many ranges there were (that follows the memory limit), so the bytes do not either.
+
+Redaction is a regular expression over every text, the costliest part of an export. A text
+column with a declared hash (``content_hashes`` in ``datapackage.yaml``) skips it for texts
+whose hash an earlier export found clean (published as stored) under the same redaction
+fingerprint: a private cache of those hashes, rewritten by each export. The privacy gate still
+scans every published byte, so a cache that lied would stop the publish, not leak a name.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
 from flows import layout
 from flows.checksums import sha256_file
-from flows.duck import connect
-from flows.privacy import redacted_query
+from flows.duck import connect, memory_limit_bytes
+from flows.privacy import redacted_query, redaction_sql
+from flows.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 # Frictionless reads ISO 8601 datetimes; DuckDB's default CSV rendering is not.
-_CSV_OPTIONS = (
-    "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', TIMESTAMP_FORMAT '%Y-%m-%dT%H:%M:%S.%fZ', DATEFORMAT '%Y-%m-%d'"
-)
-_PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000"
+_CSV_OPTIONS = "FORMAT csv, DELIMITER ',', QUOTE '\"', TIMESTAMP_FORMAT '%Y-%m-%dT%H:%M:%S.%fZ', DATEFORMAT '%Y-%m-%d'"
+ROW_GROUP_ROWS = 100_000
+ROW_GROUP_BYTES = 64 << 20  # of values (string bytes, 8 per other value): ~5,000 full texts
+_BATCH_ROWS = 2048
+_RANGE_SHARE = 4  # a range to sort holds at most this fraction of the memory limit
+_SAMPLE = "using sample 5 percent (system)"  # vectors, not rows: a wide table is not read whole to size it
+REDACTION_KEY = "wenshu:redaction"  # Parquet key-value metadata: how stored texts became published ones
 
 
 @dataclass(frozen=True)
@@ -36,23 +63,244 @@ class ExportedFile:
     rows: int
 
 
+def redaction_fingerprint() -> str:
+    """What decides how a stored value becomes a published one: the redaction SQL and the regex
+    engine running it. A Parquet export carries it, so that a delta can tell whether a column's
+    stored hash still stands for its published value (see :mod:`flows.publish.deltas`)."""
+    return hashlib.sha256(f"{redaction_sql('value')}\0duckdb {duckdb.__version__}".encode()).hexdigest()[:16]
+
+
 def export_table(
-    warehouse: Path, relation: str, resource: str, formats: list[str], order_by: list[str], out_dir: Path
+    warehouse: Path,
+    relation: str,
+    resource: str,
+    formats: list[str],
+    order_by: list[str],
+    out_dir: Path,
+    *,
+    content_hashes: dict[str, str] | None = None,
+    clean_cache: Path | None = None,
 ) -> list[ExportedFile]:
-    """Write ``relation`` as each of ``formats`` under ``out_dir/data/``; deterministic bytes."""
+    """Write ``relation`` as each of ``formats`` under ``out_dir/data/``; deterministic bytes.
+
+    With ``clean_cache`` (a private folder), the text columns in ``content_hashes`` (column →
+    its hash column) are redacted only where their hash is not known clean (see the module).
+    """
     out_dir.joinpath("data").mkdir(parents=True, exist_ok=True)
-    order = ", ".join(f'"{column}"' for column in order_by) or "all"
+    spill = out_dir / "spill" / resource
+    shutil.rmtree(spill, ignore_errors=True)
+    spill.parent.mkdir(parents=True, exist_ok=True)
     exported = []
     with connect(warehouse, read_only=True) as con:  # the configured memory limit: exports spill, never swell
-        con.execute("set preserve_insertion_order = true; set TimeZone = 'UTC'")
-        # Every text column passes the privacy redaction on its way out, in SQL.
-        query = f"{redacted_query(con, relation)} order by {order}"
-        rows = con.execute(f'select count(*) from "{relation}"').fetchone()[0]  # type: ignore[index]
+        con.execute("set preserve_insertion_order = false; set TimeZone = 'UTC'")  # the queries order explicitly
+        rows = con.execute(f"select count(*) from {_ident(relation)}").fetchone()[0]  # type: ignore[index]
+        caches = _clean_caches(con, relation, content_hashes or {}, clean_cache)
+        published, flags = _published_select(con, relation, caches)
+        ranges = _spill_by_key_range(con, relation, published, order_by[0], rows, spill)
+        _remember_clean(con, ranges, caches)
+        order = ", ".join(_ident(column) for column in order_by)
+        columns = f"* exclude ({', '.join(_ident(flag) for flag in flags)})" if flags else "*"
+        source = "read_parquet({}, hive_partitioning = false)"
+        queries = [f"select {columns} from {source.format(_literal(part))} order by {order}" for part in ranges]
+        queries = queries or [f"select * from ({redacted_query(con, relation)}) where false"]  # no rows, no ranges
         for fmt in formats:
             package_path = layout.resource_path(resource, fmt)
             target = out_dir / package_path
-            options = _CSV_OPTIONS if fmt == "csv" else _PARQUET_OPTIONS
-            con.execute(f"copy ({query}) to '{target}' ({options})")
+            if fmt == "csv":
+                _write_csv(con, queries, target)
+            else:
+                _write_parquet(con, queries, target)
             exported.append(ExportedFile(resource, fmt, target, package_path, target.stat().st_size, sha256_file(target), rows))
-            log.info("exported resource=%s format=%s rows=%d bytes=%d", resource, fmt, rows, target.stat().st_size)
+            log.info("exported resource=%s format=%s rows=%d bytes=%d ranges=%d", resource, fmt, rows, target.stat().st_size,
+                     len(ranges))  # fmt: skip
+    shutil.rmtree(spill.parent, ignore_errors=True)
     return exported
+
+
+@dataclass(frozen=True)
+class _CleanCache:
+    column: str  # a text column
+    hash_column: str  # the column holding its hash
+    path: Path  # Parquet of the hashes known clean: one column, hash
+
+    @property
+    def flag(self) -> str:
+        return f"__clean:{self.column}"
+
+
+def _clean_caches(
+    con: duckdb.DuckDBPyConnection, relation: str, content_hashes: dict[str, str], folder: Path | None
+) -> list[_CleanCache]:
+    if folder is None:
+        return []
+    kinds = dict(con.execute(f"select column_name, column_type from (describe {_ident(relation)})").fetchall())
+    return [
+        _CleanCache(column, hashed, folder / redaction_fingerprint() / f"{relation}.{column}.parquet")
+        for column, hashed in sorted(content_hashes.items())
+        if kinds.get(column) == "VARCHAR" and hashed in kinds
+    ]
+
+
+def _published_select(con: duckdb.DuckDBPyConnection, relation: str, caches: list[_CleanCache]) -> tuple[str, list[str]]:
+    """The table as published (every text column redacted), and the names of the flag columns it
+    adds: per cached column, true where the published value is the stored one."""
+    if not caches:
+        return redacted_query(con, relation), []
+    columns = con.execute(f"describe {_ident(relation)}").fetchall()
+    known = [
+        f"{_ident(c.hash_column)} in (select hash from read_parquet({_literal(str(c.path))})) as {_ident('__known:' + c.column)}"
+        if c.path.is_file()
+        else f"false as {_ident('__known:' + c.column)}"
+        for c in caches
+    ]
+    published = [
+        f"if({_ident('__known:' + c.column)}, {_ident(c.column)}, {redaction_sql(c.column)}) as {_ident('__published:' + c.column)}"
+        for c in caches
+    ]
+    by_column = {c.column: c for c in caches}
+    outer = [
+        f"{_ident('__published:' + name)} as {_ident(name)}"
+        if name in by_column
+        else (f"{redaction_sql(name)} as {_ident(name)}" if kind == "VARCHAR" else _ident(name))
+        for name, kind, *_ in columns
+    ]
+    flags = [
+        f"{_ident('__known:' + c.column)} or {_ident(c.column)} is not distinct from {_ident('__published:' + c.column)} "
+        f"as {_ident(c.flag)}"
+        for c in caches
+    ]
+    inner = f"select *, {', '.join(known)} from {_ident(relation)}"
+    middle = f"select *, {', '.join(published)} from ({inner})"
+    return f"select {', '.join(outer + flags)} from ({middle})", [c.flag for c in caches]
+
+
+def _remember_clean(con: duckdb.DuckDBPyConnection, ranges: list[str], caches: list[_CleanCache]) -> None:
+    """Rewrite each cache: the hashes of every text this export published as stored."""
+    for cache in caches:
+        cache.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.path.with_name(f".{cache.path.name}.partial")
+        files = "[" + ", ".join(_literal(part) for part in ranges) + "]"
+        hashes = (
+            f"select distinct {_ident(cache.hash_column)} as hash from read_parquet({files}, hive_partitioning = false) "
+            f"where {_ident(cache.flag)} and {_ident(cache.hash_column)} is not null"
+            if ranges
+            else "select null::varchar as hash where false"
+        )
+        con.execute(f"copy ({hashes}) to {_literal(str(partial))} (FORMAT parquet, COMPRESSION zstd)")
+        partial.replace(cache.path)
+
+
+def _spill_by_key_range(
+    con: duckdb.DuckDBPyConnection, relation: str, published: str, key: str, rows: int, spill: Path
+) -> list[str]:
+    """Write ``published`` (the select of ``relation`` as published) to Parquet files under
+    ``spill``, a folder per range of ``key``, in one parallel pass; the globs of the ranges'
+    files, in key order."""
+    table, column = _ident(relation), _ident(key)
+    width = _row_bytes_sql(con, relation)
+    sampled = con.execute(f"select avg({width}) from {table} {_SAMPLE}").fetchone()[0]  # type: ignore[index]
+    if sampled is None:  # too few vectors to sample: small enough to measure
+        sampled = con.execute(f"select avg({width}) from {table}").fetchone()[0]  # type: ignore[index]
+    row_bytes = max(1, int(sampled or 1))
+    budget = memory_limit_bytes() // _RANGE_SHARE
+    count = max(1, math.ceil(rows * row_bytes / budget))
+    # the bounds: quantiles of the key column alone (no wide column is sorted), in a variable
+    fractions = ", ".join(str(i / count) for i in range(1, count)) or "0.5"
+    con.execute(
+        f"set variable __bounds = (select list_sort(list_distinct(quantile_disc({column}, [{fractions}]))) "
+        f"from {table} where {count} > 1)"
+    )
+    ranges = 1 + con.execute("select coalesce(len(getvariable('__bounds')), 0)").fetchone()[0]  # type: ignore[index]
+    # a range is how many bounds are <= the key; null keys sort last, so they go to the last range
+    position = f"if(t.{column} is null, {ranges - 1}, len(list_filter(getvariable('__bounds'), b -> b <= t.{column})))"
+    flush = max(64, budget // (ranges * row_bytes * max(1, get_settings().duckdb_threads)))  # rows a range buffers
+    con.execute(f"set partitioned_write_flush_threshold = {flush}; set partitioned_write_max_open_files = {min(ranges, 100)}")
+    con.execute(
+        f"copy (select t.*, {position if ranges > 1 else '0'} as __range from ({published}) t) "
+        f"to {_literal(str(spill))} (FORMAT parquet, COMPRESSION lz4_raw, PARTITION_BY (__range))"
+    )
+    log.info("export %s: %d rows of ~%d bytes in %d key ranges", relation, rows, row_bytes, ranges)
+    return [str(spill / f"__range={i}" / "*.parquet") for i in range(ranges) if (spill / f"__range={i}").is_dir()]
+
+
+def _row_bytes_sql(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """A row's size, roughly: the bytes of its text columns, 8 for any other value."""
+    columns = con.execute(f"describe {_ident(relation)}").fetchall()
+    terms = [f"coalesce(strlen({_ident(name)}), 0)" if kind == "VARCHAR" else "8" for name, kind, *_ in columns]
+    return " + ".join(terms) or "0"
+
+
+def _write_csv(con: duckdb.DuckDBPyConnection, queries: list[str], target: Path) -> None:
+    """The ranges as DuckDB CSV, concatenated: the same bytes as one CSV of the whole table."""
+    parts = []
+    for index, query in enumerate(queries):
+        part = target.with_name(f".{target.name}.{index}")
+        con.execute(f"copy ({query}) to {_literal(str(part))} ({_CSV_OPTIONS}, HEADER {str(index == 0).lower()})")
+        parts.append(part)
+    with open(target, "wb") as out:
+        for part in parts:
+            with open(part, "rb") as handle:
+                shutil.copyfileobj(handle, out, 1 << 20)
+            part.unlink()
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, queries: list[str], target: Path) -> None:
+    writer: _RowGroupWriter | None = None
+    for query in queries:
+        reader = con.execute(query).to_arrow_reader(_BATCH_ROWS)
+        writer = writer or _RowGroupWriter(target, reader.schema)
+        for batch in reader:
+            writer.add(batch)
+    assert writer is not None
+    writer.close()
+
+
+class _RowGroupWriter:
+    """One Parquet file whose row groups close at ``ROW_GROUP_ROWS`` rows or ``ROW_GROUP_BYTES``
+    bytes of values, whichever comes first, however the rows arrive in batches."""
+
+    def __init__(self, target: Path, schema: pa.Schema):
+        self.schema = schema.with_metadata({REDACTION_KEY: redaction_fingerprint()})
+        self.writer = pq.ParquetWriter(target, self.schema, compression="zstd", compression_level=3)
+        self.pending: list[pa.RecordBatch] = []
+        self.rows = self.bytes = 0
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        sizes = _value_bytes(batch)
+        start = 0
+        while start < batch.num_rows:
+            window = sizes[start : start + ROW_GROUP_ROWS - self.rows]
+            reached = np.flatnonzero(np.cumsum(window) + self.bytes >= ROW_GROUP_BYTES)
+            take = int(reached[0]) + 1 if reached.size else len(window)
+            self.pending.append(batch.slice(start, take))
+            self.rows, self.bytes, start = self.rows + take, self.bytes + int(window[:take].sum()), start + take
+            if reached.size or self.rows == ROW_GROUP_ROWS:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self.rows:  # one contiguous table: pages never depend on how the batches were cut
+            group = pa.Table.from_batches(self.pending, self.schema).combine_chunks()
+            self.writer.write_table(group, row_group_size=self.rows)
+        self.pending, self.rows, self.bytes = [], 0, 0
+
+    def close(self) -> None:
+        self._flush()
+        self.writer.close()
+
+
+def _value_bytes(batch: pa.RecordBatch) -> np.ndarray:
+    sizes = np.zeros(batch.num_rows, dtype=np.int64)
+    for column in batch.columns:
+        if pa.types.is_string(column.type) or pa.types.is_binary(column.type) or pa.types.is_large_string(column.type):
+            sizes += pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+        else:
+            sizes += 8
+    return sizes
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

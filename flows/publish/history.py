@@ -50,12 +50,14 @@ def compute_deltas(
     schemas: dict[str, dict[str, Any]],
     work: Path,
     upstream_flags: dict[str, str] | None = None,
+    content_hashes: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Delta | None]:
     """Per changed table with a Parquet export: its delta against ``previous_entry``'s version.
 
     Tables whose content hash is unchanged get no delta (nothing happened to them); a table whose
     primary key is not in both versions gets None (not comparable by key). ``upstream_flags``
-    names, per table, the column whose flips the delta labels removed / reappeared upstream.
+    names, per table, the column whose flips the delta labels removed / reappeared upstream;
+    ``content_hashes``, per table, the columns compared by a hash column (see :mod:`deltas`).
     """
     previous = previous_entry["version"]
     old_hashes = {table: state["content_hash"] for table, state in previous_entry.get("tables", {}).items()}
@@ -71,7 +73,10 @@ def compute_deltas(
         out = work / "deltas" / previous / layout.delta_path(file.resource)
         with local_copy(store, old_key, work / "previous") as old_path:
             flag = (upstream_flags or {}).get(file.resource)
-            deltas[file.resource] = compute_delta(file.resource, str(old_path), file.path, keys, out, upstream_flag=flag)
+            hashes = (content_hashes or {}).get(file.resource)
+            deltas[file.resource] = compute_delta(
+                file.resource, str(old_path), file.path, keys, out, upstream_flag=flag, content_hashes=hashes
+            )
     return deltas
 
 

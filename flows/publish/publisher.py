@@ -150,7 +150,7 @@ def publish_dataset(
     )
     deltas: dict[str, Delta | None] = {}
     if newest and change_kind(states_of(newest), states) is not None:
-        deltas = compute_deltas(store, spec.name, newest, files, schemas, work, upstream_flags(spec))
+        deltas = compute_deltas(store, spec.name, newest, files, schemas, work, upstream_flags(spec), content_hashes(spec))
     added = {table: delta.counts["added"] for table, delta in deltas.items() if delta}
     outcome = _claim(store, spec, states, run_id, (newest["version"] if newest else None, added))
     entry = outcome.get("entry")
@@ -167,7 +167,9 @@ def publish_dataset(
     previous_entry = outcome.get("previous_entry")
     if previous != (newest["version"] if newest else None):  # someone published in between
         deltas = (
-            compute_deltas(store, spec.name, previous_entry, files, schemas, work, upstream_flags(spec)) if previous_entry else {}
+            compute_deltas(store, spec.name, previous_entry, files, schemas, work, upstream_flags(spec), content_hashes(spec))
+            if previous_entry
+            else {}
         )
     formats: dict[str, list[str]] = {r.name: list(r.formats) for r in spec.resources}
     resources = []
@@ -203,6 +205,10 @@ def publish_dataset(
 
 def upstream_flags(spec: DatasetSpec) -> dict[str, str]:
     return {r.name: r.upstream_flag for r in spec.resources if r.upstream_flag}
+
+
+def content_hashes(spec: DatasetSpec) -> dict[str, dict[str, str]]:
+    return {r.name: r.content_hashes for r in spec.resources if r.content_hashes}
 
 
 def _as_export(table: str, delta: Delta, package_path: str) -> ExportedFile:

@@ -1,0 +1,230 @@
+"""Exports in bounded memory: key ranges, row groups, redaction fingerprint; deltas by content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from flows.errors import ConfigurationError
+from flows.publish import export
+from flows.publish.datasets import load_dataset
+from flows.publish.deltas import compute_delta
+from flows.publish.export import REDACTION_KEY, export_table, redaction_fingerprint
+from flows.settings import get_settings
+
+ROWS = 3000
+
+
+@pytest.fixture(autouse=True)
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("WENSHU_SCRATCH_DIR", str(tmp_path / "scratch"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def warehouse(path: Path, edit: str = "", null_key: bool = True) -> Path:
+    """A table of ROWS documents inserted in no particular order: texts of very different
+    lengths (a few with a victim's name to redact), timestamps, dates, a null key."""
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"""
+            create table texts as
+            select if(i = 7 and {null_key}, null, 'doc-' || lpad(((i * 7919) % {ROWS})::varchar, 5, '0')) as doc_id,
+                   repeat('裁判文书', 1 + (i * 37) % 400) || if(i % 500 = 0, '被害人张三丰受伤', '') as text,
+                   sha256(text) as text_sha256,
+                   timestamptz '2024-01-01 00:00:00+00' + to_seconds(i::bigint) as seen_at,
+                   date '2020-01-01' + (i % 900)::integer as judged_on,
+                   i % 3 = 0 as flag
+            from range({ROWS}) r(i) order by hash(i)
+        """)
+        if edit:
+            con.execute(edit)
+    return path
+
+
+def export_once(db: Path, out: Path, formats: tuple[str, ...] = ("csv", "parquet")) -> dict[str, bytes]:
+    files = export_table(db, "texts", "texts", list(formats), ["doc_id"], out)
+    return {file.fmt: file.path.read_bytes() for file in files}
+
+
+def use_memory(monkeypatch: pytest.MonkeyPatch, limit: str, threads: int = 2) -> None:
+    monkeypatch.setenv("WENSHU_DUCKDB_MEMORY_LIMIT", limit)
+    monkeypatch.setenv("WENSHU_DUCKDB_THREADS", str(threads))
+    get_settings.cache_clear()
+
+
+def test_bytes_do_not_depend_on_how_many_key_ranges_memory_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = warehouse(tmp_path / "w.duckdb")
+    monkeypatch.setattr(export, "ROW_GROUP_BYTES", 256 << 10)  # several row groups, cut by bytes
+    caplog.set_level(logging.INFO, logger="flows.publish.export")
+    whole = export_once(db, tmp_path / "whole")
+    use_memory(monkeypatch, "40MB", threads=1)
+    monkeypatch.setattr(export, "_RANGE_SHARE", 400)  # ranges of ~100 kB: dozens of them
+    ranged = export_once(db, tmp_path / "ranged")
+    counts = [int(r.message.split(" key ranges")[0].rsplit(" ", 1)[1]) for r in caplog.records if "key ranges" in r.message]
+    assert counts[0] == 1 and counts[1] > 10
+    assert ranged == whole  # same content, same bytes, CSV and Parquet
+
+    # The CSV is exactly DuckDB's CSV of the whole (redacted) table in key order.
+    expected = tmp_path / "expected.csv"
+    with duckdb.connect(str(db), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        query = export.redacted_query(con, "texts")
+        con.execute(f"copy ({query} order by doc_id) to '{expected}' ({export._CSV_OPTIONS}, HEADER true)")
+    assert whole["csv"] == expected.read_bytes()
+
+    parquet = tmp_path / "whole" / "data" / "texts.parquet"
+    table = pq.read_table(parquet)
+    keys = table.column("doc_id").to_pylist()
+    assert keys[:-1] == sorted(keys[:-1]) and keys[-1] is None and len(keys) == ROWS  # key order, null last
+    assert not any("张三丰" in text for text in table.column("text").to_pylist())  # redacted on the way out
+    metadata = pq.ParquetFile(parquet).metadata
+    sizes = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
+    assert len(sizes) > 3 and max(sizes) < ROWS
+    assert metadata.metadata[REDACTION_KEY.encode()] == redaction_fingerprint().encode()
+
+
+def test_an_empty_table_exports_its_header_and_schema(tmp_path: Path) -> None:
+    db = warehouse(tmp_path / "w.duckdb", edit="delete from texts")
+    files = export_once(db, tmp_path / "out")
+    assert files["csv"].decode().splitlines() == ["doc_id,text,text_sha256,seen_at,judged_on,flag"]
+    assert pq.read_table(tmp_path / "out/data/texts.parquet").num_rows == 0
+
+
+def test_each_worker_gets_its_share_of_the_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.duck import connect, memory_limit_bytes
+
+    monkeypatch.setenv("WENSHU_DUCKDB_MEMORY_LIMIT", "3GB")
+    monkeypatch.setenv("WENSHU_DUCKDB_MEMORY_SHARE", "3")
+    get_settings.cache_clear()
+    assert memory_limit_bytes() == 1_000_000_000
+    with connect() as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone() == ("953.6 MiB",)
+    monkeypatch.setenv("WENSHU_DUCKDB_MEMORY_LIMIT", "lots")
+    get_settings.cache_clear()
+    with pytest.raises(ConfigurationError):
+        memory_limit_bytes()
+
+
+def test_thread_workers_share_the_budget_only_while_they_run() -> None:
+    from flows.pipeline.runners import _worker_env, _worker_settings
+    from flows.settings import Settings
+
+    settings = Settings(task_runner="threads", task_workers=2)  # type: ignore[call-arg]
+    assert _worker_env(settings) == {"WENSHU_DUCKDB_MEMORY_SHARE": "2"}
+    assert get_settings().duckdb_memory_share == 1
+    with _worker_settings(settings):
+        assert get_settings().duckdb_memory_share == 2
+    assert get_settings().duckdb_memory_share == 1
+
+
+def write_texts(path: Path, rows: list[tuple[str, str, str]], fingerprint: str | None) -> Path:
+    ids, hashes, texts = zip(*rows, strict=True)
+    table = pa.table({"doc_id": ids, "text_sha256": hashes, "text": texts})
+    if fingerprint is not None:
+        table = table.replace_schema_metadata({REDACTION_KEY: fingerprint})
+    pq.write_table(table, path)
+    return path
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_a_declared_content_hash_stands_for_its_column_only_under_the_same_redaction(tmp_path: Path) -> None:
+    old_rows = [("a", sha("one"), "one"), ("b", sha("two"), "two"), ("c", sha("three"), "three")]
+    # b: a new text with a new hash; c: the published text changed under the same stored hash, which
+    # only a change of redaction can do
+    new_rows = [("a", sha("one"), "one"), ("b", sha("two!"), "two!"), ("c", sha("three"), "thr**")]
+    new = write_texts(tmp_path / "new.parquet", new_rows, "r1")
+    hashes = {"text": "text_sha256"}
+
+    def changed(old: Path) -> list[tuple[str, str]]:
+        delta = compute_delta("t", str(old), new, ["doc_id"], tmp_path / "d" / old.name, content_hashes=hashes)
+        assert delta is not None
+        return duckdb.sql(f"select doc_id, changed_columns from '{delta.path}' order by 1").fetchall()
+
+    same = write_texts(tmp_path / "same.parquet", old_rows, "r1")
+    assert changed(same) == [("b", "text_sha256,text")]  # the texts themselves were not compared
+    other = write_texts(tmp_path / "other.parquet", old_rows, "r0")
+    assert changed(other) == [("b", "text_sha256,text"), ("c", "text")]
+    unknown = write_texts(tmp_path / "unknown.parquet", old_rows, None)
+    assert changed(unknown) == [("b", "text_sha256,text"), ("c", "text")]
+    plain = compute_delta("t", str(same), new, ["doc_id"], tmp_path / "plain.parquet")
+    assert plain is not None and plain.counts["changed"] == 2
+
+
+def test_exports_of_the_same_redaction_let_the_delta_skip_the_texts(tmp_path: Path) -> None:
+    old = export_once(warehouse(tmp_path / "old.duckdb", null_key=False), tmp_path / "old", ("parquet",))
+    # a stored text edited behind its hash's back: invisible to a delta by hash, by design
+    edit = "update texts set text = text || '。' where doc_id = 'doc-00001'; update texts set text_sha256 = 'x' where doc_id = 'doc-00002'"
+    new = export_once(warehouse(tmp_path / "new.duckdb", edit, null_key=False), tmp_path / "new", ("parquet",))
+    assert old != new
+    delta = compute_delta("texts", str(tmp_path / "old/data/texts.parquet"), tmp_path / "new/data/texts.parquet",
+                          ["doc_id"], tmp_path / "d.parquet", content_hashes={"text": "text_sha256"})  # fmt: skip
+    assert delta is not None
+    rows = duckdb.sql(f"select doc_id, changed_columns from '{delta.path}'").fetchall()
+    assert rows == [("doc-00002", "text,text_sha256")]  # text is reported changed with its hash
+
+
+def test_cjo_judgments_compares_texts_by_their_hash() -> None:
+    spec = load_dataset("cjo-judgments")
+    assert {r.name: r.content_hashes for r in spec.resources if r.content_hashes} == {"judgment_texts": {"text": "text_sha256"}}
+
+
+def test_texts_known_clean_skip_the_redaction_and_new_or_changed_ones_do_not(tmp_path: Path) -> None:
+    from flows.privacy import CANARY_NAMES, PrivacyError, check_files
+
+    cache = tmp_path / "cache"
+    hashes = {"text": "text_sha256"}
+    export_table(warehouse(tmp_path / "w1.duckdb"), "texts", "texts", ["parquet"], ["doc_id"], tmp_path / "one",
+                         content_hashes=hashes, clean_cache=cache)  # fmt: skip
+    [known] = list(cache.rglob("texts.text.parquet"))
+    assert known.parent.name == redaction_fingerprint()
+    clean = {row[0] for row in duckdb.sql(f"select hash from '{known}'").fetchall()}
+    with duckdb.connect(str(tmp_path / "w1.duckdb"), read_only=True) as con:
+        dirty = {row[0] for row in con.execute("select text_sha256 from texts where text like '%张三丰%'").fetchall()}
+        every = {row[0] for row in con.execute("select text_sha256 from texts").fetchall()}
+    assert dirty and clean == every - dirty  # every clean text, and only those
+
+    # One changed text and one new text, each naming a victim; another new one with a canary.
+    canary = f"在{CANARY_NAMES[0]}家中"
+    edit = (
+        "update texts set text = '证人李四平证实', text_sha256 = sha256('证人李四平证实') where doc_id = 'doc-00003';"
+        "insert into texts values ('doc-99998', '被害人王小红受伤', sha256('被害人王小红受伤'), now(), current_date, true);"
+        f"insert into texts values ('doc-99999', '{canary}', sha256('{canary}'), now(), current_date, true)"
+    )
+    db = warehouse(tmp_path / "w2.duckdb", edit)
+    cached = export_table(
+        db, "texts", "texts", ["parquet"], ["doc_id"], tmp_path / "two", content_hashes=hashes, clean_cache=cache
+    )
+    uncached = export_table(db, "texts", "texts", ["parquet"], ["doc_id"], tmp_path / "three")
+    assert cached[0].sha256 == uncached[0].sha256  # a truthful cache changes no byte
+    published = dict(
+        duckdb.sql(f"select doc_id, text from '{cached[0].path}' where doc_id in ('doc-00003', 'doc-99998')").fetchall()
+    )
+    assert published == {"doc-00003": "证人李某某证实", "doc-99998": "被害人王某某受伤"}
+    with pytest.raises(PrivacyError) as caught:  # the gate reads every published byte, cache or not
+        check_files([cached[0].path])
+    assert caught.value.findings[0].kind == "canary"
+
+    # A cache that lies (a named victim's text listed clean) is believed by the export, not by the gate.
+    lie = duckdb.sql(f"select hash from '{known}' union all select sha256('被害人王小红受伤') as hash").arrow()
+    pq.write_table(lie if isinstance(lie, pa.Table) else lie.read_all(), known)
+    db = warehouse(tmp_path / "w3.duckdb", edit.rsplit(";", 1)[0])
+    [lied] = export_table(
+        db, "texts", "texts", ["parquet"], ["doc_id"], tmp_path / "four", content_hashes=hashes, clean_cache=cache
+    )
+    assert duckdb.sql(f"select text from '{lied.path}' where doc_id = 'doc-99998'").fetchall() == [("被害人王小红受伤",)]
+    with pytest.raises(PrivacyError) as caught:
+        check_files([lied.path])
+    assert caught.value.findings[0].kind == "role_name"
