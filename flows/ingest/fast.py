@@ -1,19 +1,19 @@
 """The DuckDB fast path for landing files in our own JSONL contract (``docs/landing-contract.md``).
 
-Parsing one record at a time in Python costs ~12 µs per observation, and monitors write ~22
-observations per judgment. For a ``.jsonl`` file (gzipped or not) whose first record is in the
-contract, DuckDB splits and parses every line and *vouches* for the records whose raw row it
-computes exactly as :mod:`flows.ingest.normalise` would (:mod:`flows.ingest.fast_sql`). Every
-other line — another format, a record Python would quarantine, a value the SQL does not
-reproduce — goes through the Python parser (:class:`flows.ingest.parse.RecordParser`) by line
-number, so the partition (rows, types, order, even bytes), the quarantine and the counts are
-the Python path's.
+Parsing one record at a time in Python costs ~11 µs of CPU per observation, and monitors write
+~22 observations per judgment; this path takes ~5 µs. For a ``.jsonl`` file (gzipped or not)
+whose first record is in the contract, DuckDB splits and parses every line and *vouches* for the
+records whose raw row it computes exactly as :mod:`flows.ingest.normalise` would
+(:mod:`flows.ingest.fast_sql`). Every other line — another format, a record Python would
+quarantine, a value the SQL does not reproduce — goes through the Python parser
+(:class:`flows.ingest.parse.RecordParser`) by line number, so the partition (rows, types, order,
+even bytes), the quarantine and the counts are the Python path's.
 
 Judgments can take the same route (``WENSHU_INGEST_FAST_PATH=all``): their texts are cleaned,
 hashed and read for party roles, judges and the 案号 by the Python functions themselves, called
 from SQL, since only those are exact. That text work is most of a judgment's cost, and DuckDB's
-JSON functions read a 13 KB line no faster than orjson, so on two cores it was measured slower
-than the Python path, and is off by default.
+JSON and string functions read a 13 KB line slower than orjson and CPython do, so on two cores it
+measured ~520 µs of CPU per judgment against the Python path's ~340 µs: off by default.
 
 A file that cannot be read whole (corrupt gzip, undecodable bytes, larger than
 ``_MAX_FILE_BYTES``), is small (``MIN_LINES``) or whose first record is not in the contract is
