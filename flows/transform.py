@@ -31,7 +31,7 @@ import duckdb
 
 from flows.errors import ConfigurationError, SourceError, ValidationFailed, WenshuError
 from flows.resources import DBT_PROJECT_DIR
-from flows.settings import get_settings
+from flows.settings import environment, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -198,19 +198,12 @@ def _optional_glob(pattern: str | None) -> str:
 @contextmanager
 def _dbt_context(env: Mapping[str, str]) -> Iterator[None]:
     """One dbt call at a time, with ``env`` set and the working directory restored after."""
-    with _DBT_LOCK:
+    with _DBT_LOCK, environment(env):
         cwd = os.getcwd()
-        saved = {name: os.environ.get(name) for name in env}
-        os.environ.update(env)
         try:
             yield
         finally:
             os.chdir(cwd)
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
 
 def _invoke(args: list[str], env: Mapping[str, str]) -> Any:

@@ -22,7 +22,7 @@ from typing import Any
 
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from flows.settings import Settings, get_settings
+from flows.settings import Settings, environment, get_settings
 
 
 def task_runner(settings: Settings | None = None) -> TaskRunner[Any]:
@@ -70,18 +70,12 @@ def _set_env(env: dict[str, str]) -> None:
 @contextmanager
 def _worker_settings(settings: Settings) -> Iterator[None]:
     """Thread workers live in this process: the worker environment for the duration of the tasks."""
-    env = _worker_env(settings)
-    before = {name: os.environ.get(name) for name in env}
-    _set_env(env)
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with environment(_worker_env(settings)):
         get_settings.cache_clear()
+        try:
+            yield
+        finally:
+            get_settings.cache_clear()
 
 
 def run_parallel(task: Any, context: Any, argument: str, values: list[Any]) -> list[Any]:
