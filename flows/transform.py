@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 
 from flows.errors import ConfigurationError, SourceError, ValidationFailed, WenshuError
+from flows.privacy import redaction_sql_of
 from flows.resources import DBT_PROJECT_DIR
 from flows.settings import environment, get_settings
 
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 _DBT_LOCK = threading.Lock()
 _DBT_LOG_LEVELS = {"warn": logging.WARNING, "error": logging.ERROR}
 _ERROR_STATUSES = {"error", "runtime error"}
+REDACTION_PLACEHOLDER = "__WENSHU_REDACTED_VALUE__"  # where macros/redaction.sql puts the expression
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ def build(
         "WENSHU_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
         # not a var: vars that change between builds make dbt parse the whole project again
         "WENSHU_DBT_NEW_RAW_PARTITIONS": new_partitions,
+        # the marts that publish a text and its hash redact it first (macros/redaction.sql)
+        "WENSHU_DBT_REDACTION_SQL": redaction_sql_of(REDACTION_PLACEHOLDER),
     }
     duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     logger.info(

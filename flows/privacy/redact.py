@@ -48,9 +48,14 @@ def sql_literal(value: str) -> str:
 
 def redaction_sql(column: str) -> str:
     """A DuckDB expression: ``column`` (a quoted identifier is added) redacted like :func:`redact_text`."""
-    identifier = _identifier(column)
+    return redaction_sql_of(_identifier(column))
+
+
+def redaction_sql_of(expression: str) -> str:
+    """A DuckDB expression: the SQL ``expression`` redacted like :func:`redact_text` (dbt's
+    ``redacted`` macro gets its SQL from here, through flows.transform)."""
     arguments = f"{sql_literal(ROLE_NAME_PATTERN)}, {sql_literal(_REPLACEMENT_SQL)}, 'g'"
-    return f"regexp_replace(regexp_replace({identifier}, {arguments}), {arguments})"
+    return f"regexp_replace(regexp_replace({expression}, {arguments}), {arguments})"
 
 
 def role_name_match_sql(expression: str) -> str:

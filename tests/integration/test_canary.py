@@ -5,11 +5,13 @@ roles) and curated rows carrying the same names in sensitive fields. After inges
 build the private warehouse still holds them (the raw capture is kept), but everything exported
 the way the publisher exports — every mart with its text columns redacted, plus the charts and
 their data — passes the privacy gate, and no file contains a canary in any byte. A control
-export without redaction must be refused by the gate.
+export without redaction must be refused by the gate. The published texts' hashes and lengths
+are those of the redacted texts: a hash of a stored text would confirm a guessed name.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import pytest
 from flows.charts.render import render_charts
 from flows.curation import ingest_curation, match_rates
 from flows.ingest import ingest_landing
-from flows.privacy import CANARY_NAMES, PrivacyError, check_files, redacted_select
+from flows.privacy import CANARY_NAMES, PrivacyError, check_files, redact_text, redacted_select
 from flows.settings import get_settings
 from flows.storage import open_storage
 from flows.synth.curation import generate_curation, plant_canaries
@@ -75,11 +77,11 @@ def _marts(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     return tables
 
 
-def _export(warehouse: Path, out: Path, redact: bool) -> list[Path]:
+def _export(warehouse: Path, out: Path, redact: bool, tables: dict[str, list[str]] | None = None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     files = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for table, text_columns in _marts(con).items():
+        for table, text_columns in (_marts(con) if tables is None else tables).items():
             query = redacted_select(table, text_columns if redact else [])
             for fmt, options in (("csv", "format csv, header true"), ("parquet", "format parquet, compression zstd")):
                 path = out / f"{table}.{fmt}"
@@ -90,10 +92,28 @@ def _export(warehouse: Path, out: Path, redact: bool) -> list[Path]:
 
 def test_canaries_reach_the_private_warehouse(warehouse: Path) -> None:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        texts = con.execute("select string_agg(text, '') from judgment_texts").fetchone()[0]  # type: ignore[index]
+        texts = con.execute("select string_agg(text, '') from stg_raw__judgments").fetchone()[0]  # type: ignore[index]
         curated = con.execute("select count(*) from trafficking_cases where case_number like '%刑初900_号'").fetchone()[0]  # type: ignore[index]
     assert all(name in texts for name in CANARY_NAMES)
     assert curated == len(CANARY_NAMES)
+
+
+def test_published_hashes_and_lengths_are_of_the_redacted_texts(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select raw.text, t.text, t.text_sha256, j.text_sha256, j.text_chars "
+            "from judgments j join judgment_texts t using (doc_id) "
+            "join stg_raw__judgments raw on raw.doc_id = j.doc_id and raw.text is not null "
+            "where regexp_matches(raw.text, ?)",
+            ["|".join(CANARY_NAMES)],
+        ).fetchall()
+    assert len({stored for stored, *_ in rows}) >= len(CANARY_NAMES)
+    for stored, published, text_hash, judgment_hash, chars in rows:
+        assert not any(name in published for name in CANARY_NAMES)
+        assert redact_text(stored) == published  # the mart redacts as the export does
+        assert text_hash == judgment_hash == hashlib.sha256(published.encode()).hexdigest()
+        assert text_hash != hashlib.sha256(stored.encode()).hexdigest()
+        assert chars == len(published)
 
 
 def test_no_canary_reaches_any_exported_byte(warehouse: Path, tmp_path: Path) -> None:
@@ -110,11 +130,13 @@ def test_no_canary_reaches_any_exported_byte(warehouse: Path, tmp_path: Path) ->
 
 
 def test_the_gate_refuses_an_unredacted_export(warehouse: Path, tmp_path: Path) -> None:
-    files = _export(warehouse, tmp_path / "export", redact=False)
+    stored = {"stg_raw__judgments": ["text"], "judgment_texts": ["text"]}  # the captures as stored; the mart
+    files = _export(warehouse, tmp_path / "export", redact=False, tables=stored)
     with pytest.raises(PrivacyError) as refused:
         check_files(files, CANARY_NAMES)
     leaking = {Path(finding.path).name for finding in refused.value.findings}
-    assert {"judgment_texts.parquet", "judgment_texts.csv"} <= leaking
+    assert {"stg_raw__judgments.parquet", "stg_raw__judgments.csv"} <= leaking
+    assert not leaking & {"judgment_texts.parquet", "judgment_texts.csv"}  # the mart redacts its texts itself
     assert not any(name in str(refused.value) for name in CANARY_NAMES)
 
 

@@ -1,7 +1,9 @@
 {#-
   Each document's text, read from the raw capture int_judgments__merged names for it (the
   latest one with a text): the key list is the join's build side, the raw captures with their
-  texts stream past it.
+  texts stream past it. The text is redacted here (macros/redaction.sql), so that text_sha256,
+  and the judgments' text_sha256 and text_chars taken from this table, describe the published
+  text: a hash of the unredacted one would confirm a guessed victim's name.
   Incremental builds read only the new partitions: a document whose text capture is among them
   gets its row replaced (delete+insert on doc_id); any other keeps the text it has, since a
   text capture, once the latest, stays the latest until a newer one arrives, and a text never
@@ -32,7 +34,7 @@ judgments as (
 
 captures as (
 
-    select doc_id, source_file, source_line, ingested_at, text_sha256, text
+    select doc_id, source_file, source_line, ingested_at, text
     from {{ ref('stg_raw__judgments') }}
     {% if incremental %}
     where {{ from_new_partitions(new_partitions('judgments')) }}
@@ -40,12 +42,11 @@ captures as (
 
 ),
 
-final as (
+chosen as (
 
     select
         captures.doc_id,
-        captures.text_sha256,
-        captures.text
+        {{ redacted('captures.text') }} as text
 
     from captures
     inner join judgments
@@ -53,6 +54,17 @@ final as (
         and captures.source_file = judgments.text_source_file
         and captures.source_line = judgments.text_source_line
         and captures.ingested_at = judgments.text_ingested_at
+
+),
+
+final as (
+
+    select
+        doc_id,
+        sha256(text) as text_sha256,
+        text
+
+    from chosen
 
 )
 

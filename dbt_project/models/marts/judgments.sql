@@ -1,6 +1,8 @@
 {#-
-  Which document a text duplicates is found on keys alone (a window over whole rows would sort
-  every row with it) and joined back.
+  text_sha256 and text_chars describe the text as published, so they come from judgment_texts,
+  which redacts it; text_duplicate_of compares those hashes too (two texts that differ only in a
+  redacted name publish the same bytes). Which document a text duplicates is found on keys
+  alone (a window over whole rows would sort every row with it) and joined back.
   Incremental builds (macros/incremental_documents.sql) recompute the documents the new
   partitions mention and every document sharing a text with one of them, before or now: those
   are all the rows whose text_duplicate_of can change.
@@ -26,9 +28,9 @@ touched as (
 
 touched_texts as (
 
-    select text_sha256 from {{ ref('int_judgments__merged') }} where doc_id in (select doc_id from touched)
+    select text_sha256 from {{ ref('judgment_texts') }} where doc_id in (select doc_id from touched)
     union
-    select text_sha256 from {{ this }} where doc_id in (select doc_id from touched)
+    select text_sha256 from {{ this }} where doc_id in (select doc_id from touched) and text_sha256 is not null
 
 ),
 
@@ -36,7 +38,7 @@ documents as (
 
     select doc_id from touched
     union
-    select doc_id from {{ ref('int_judgments__merged') }} where text_sha256 in (select text_sha256 from touched_texts)
+    select doc_id from {{ ref('judgment_texts') }} where text_sha256 in (select text_sha256 from touched_texts)
 
 ),
 {% endif %}
@@ -50,24 +52,35 @@ judgments as (
 
 ),
 
+-- the published text's hash and length (judgment_texts redacts it)
+texts as (
+
+    select doc_id, text_sha256, cast(length(text) as integer) as text_chars
+    from {{ ref('judgment_texts') }}
+    {% if incremental %}
+    where doc_id in (select doc_id from documents)
+    {% endif %}
+
+),
+
 case_types as (
 
     select * from {{ ref('stg_reference__case_types') }}
 
 ),
 
--- the first document seen with the same text, for every later one
+-- the first document seen with the same published text, for every later one; incremental: every
+-- document of a touched text is among the documents, so each window sees its whole group
 duplicates as (
 
     select
-        doc_id,
-        first_value(doc_id) over (partition by text_sha256 order by first_seen_at, doc_id) as text_duplicate_of
-    from {{ ref('int_judgments__merged') }}
-    where text_sha256 is not null
-    {% if incremental %}
-        and text_sha256 in (select text_sha256 from touched_texts)
-    {% endif %}
-    qualify doc_id <> text_duplicate_of
+        texts.doc_id,
+        first_value(texts.doc_id) over (partition by texts.text_sha256 order by judgments.first_seen_at, texts.doc_id)
+            as text_duplicate_of
+    from texts
+    inner join judgments
+        on texts.doc_id = judgments.doc_id
+    qualify texts.doc_id <> text_duplicate_of
 
 ),
 
@@ -99,8 +112,8 @@ final as (
         judgments.party_roles_json as party_role_counts,
         judgments.judges_count,
         cast(json_array_length(judgments.legal_basis_json) as integer) as legal_basis_count,
-        judgments.text_chars,
-        judgments.text_sha256,
+        texts.text_chars,
+        texts.text_sha256,
         duplicates.text_duplicate_of,
         judgments.source_format,
         judgments.capture_count,
@@ -110,6 +123,8 @@ final as (
     from judgments
     left join case_types
         on judgments.case_type_code = case_types.case_type_code
+    left join texts
+        on judgments.doc_id = texts.doc_id
     left join duplicates
         on judgments.doc_id = duplicates.doc_id
 
