@@ -4,7 +4,8 @@ New documents come from the project's generator under another seed (``doc_id`` h
 so they never collide with the landing zone's); the generator's own re-captures are skipped so
 every new record is a distinct document. Changed documents are existing records read back from
 the landing files and captured again one day later with an edited text: the marts take fields
-and text from the latest capture (``int_judgments__merged``), so each one changes its published
+from the latest capture (``int_judgments__merged``) and the text from the latest capture holding
+one (``judgment_texts``), so each one changes its published
 judgments row (``text_chars``, ``text_sha256``, ``capture_count``, ``last_seen_at``) but keeps
 its ``doc_id``. Only documents captured once are picked, so the edited copy is surely the latest.
 """

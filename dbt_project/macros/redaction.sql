@@ -3,7 +3,8 @@
   minors, witnesses) replaced by surname + 某某, exactly as the export redacts every text column
   (flows.privacy.redact). A mart that publishes a text next to its hash or length redacts the
   text itself, so both describe the published text: a hash of the stored text would let anyone
-  who guesses a victim's name confirm it.
+  who guesses a victim's name confirm it. The curated staging models redact their sensitive
+  fields with it too (flows.curation.generate writes the calls).
 
   flows.transform passes the redaction, made by flows.privacy from its one pattern, in the
   environment variable WENSHU_DBT_REDACTION_SQL, with __WENSHU_REDACTED_VALUE__ where the

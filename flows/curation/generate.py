@@ -16,7 +16,6 @@ import yaml
 
 from flows.curation.checks import gx_suite, header, suite_name
 from flows.curation.codebook import Codebook, Variable
-from flows.privacy.redact import redaction_sql
 from flows.resources import DBT_PROJECT_DIR, EXPECTATIONS_DIR, PROJECT_ROOT
 
 STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging" / "curation"
@@ -64,7 +63,7 @@ def staging_sql(codebook: Codebook) -> str:
             columns.append(f"-- {variable.name}: sensitive, never published (redaction: drop)")
         elif variable.redaction == "names":
             columns.append(f"-- {variable.name}: sensitive, names after victim/witness roles redacted")
-            columns.append(f"{redaction_sql(variable.name)} as {variable.name},")
+            columns.append(f"{{{{ redacted('\"{variable.name}\"') }}}} as {variable.name},")  # macros/redaction.sql
         else:
             columns.append(f"cast({variable.name} as {variable.duckdb_type}) as {variable.name},")
     columns += [f"cast({name} as {kind}) as {name}," for name, kind, _ in _PROVENANCE]

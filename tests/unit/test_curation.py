@@ -50,7 +50,7 @@ def test_generated_staging_redacts_or_drops_every_sensitive_variable() -> None:
     staging = next(
         text for path, text in generated_files(codebook).items() if path.name.startswith("stg_") and path.suffix == ".sql"
     )
-    assert 'regexp_replace(regexp_replace("facts_excerpt"' in staging
+    assert "{{ redacted('\"facts_excerpt\"') }} as facts_excerpt" in staging  # macros/redaction.sql
     assert "as victim_name" not in staging.split("renamed as")[1]
     mart_yml = next(text for path, text in generated_files(codebook).items() if path.name == "trafficking_cases.yml")
     assert "victim_name" not in mart_yml and "has_judgment" in mart_yml

@@ -34,7 +34,7 @@ judgments as (
 
 captures as (
 
-    select doc_id, source_file, source_line, ingested_at, text
+    select doc_id, source_file, source_line, ingested_at, text_sha256, text
     from {{ ref('stg_raw__judgments') }}
     {% if incremental %}
     where {{ from_new_partitions(new_partitions('judgments')) }}
@@ -46,6 +46,8 @@ chosen as (
 
     select
         captures.doc_id,
+        captures.text_sha256 as stored_sha256,
+        captures.text as stored_text,
         {{ redacted('captures.text') }} as text
 
     from captures
@@ -61,7 +63,8 @@ final as (
 
     select
         doc_id,
-        sha256(text) as text_sha256,
+        -- the stored text's hash (checked at ingest by the raw gate) wherever redaction changed nothing
+        if(text = stored_text, stored_sha256, sha256(text)) as text_sha256,
         text
 
     from chosen
