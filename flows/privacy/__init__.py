@@ -1,6 +1,7 @@
 """The privacy gate: redact names after victim, minor and witness roles; refuse to publish leaks.
 
 Integration points: :func:`redaction_sql` / :func:`redacted_select` when exporting a table,
+:func:`redaction_sql_of` for dbt's ``redacted`` macro (texts whose hash is published),
 :func:`check_files` on every file before the first write to the store (:func:`check_bytes` for
 documents built in memory: pointers, catalog, pages, feeds), and
 :func:`check_dataset_redaction` before publishing a curated dataset.

@@ -1,4 +1,8 @@
-"""Redact names after protected roles, in SQL (export time, big tables) and in Python (tests, small data).
+"""Redact names after protected roles, in SQL (export time and dbt models, big tables) and in Python (tests, small data).
+
+The dbt macro ``redacted`` (dbt_project/macros/redaction.sql) gets its SQL from
+:func:`redaction_sql_of`, so the full texts and curated fields redacted in the warehouse and
+every column redacted on export go through the same expression.
 
 Both keep the role and the surname and replace the given name with 某某 — the form courts are
 required to use — so a redacted text reads like a properly anonymised judgment, the same name

@@ -13,9 +13,11 @@ settings, so the same two inputs always give the same bytes (a resumed publish r
 A long column whose table also holds a hash of it (``content_hashes`` in the resource's
 ``datapackage.yaml``, e.g. ``text: text_sha256``) is compared through that hash, so the long
 values are never read. A stored hash stands for the published value only while stored values
-are published the same way (texts pass the redaction on export), so the hash is used only if
-both exports carry the same redaction fingerprint; otherwise the column is compared through
-an md5 of its published values, still without carrying them through the join.
+are published the same way (texts pass the redaction on export; ``judgment_texts`` holds texts
+already redacted by the same SQL, and hashes of those, so the export leaves them as they are),
+so the hash is used only if both exports carry the same redaction fingerprint; otherwise the
+column is compared through an md5 of its published values, still without carrying them
+through the join.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ appended. CSV ranges are DuckDB's CSV, concatenated under one header; Parquet ra
 into one pyarrow writer that closes a row group at a fixed row or byte count. Neither depends
 on how many ranges there were (that follows the memory limit), so the bytes do not either.
 
-Redaction is a regular expression over every text, the costliest part of an export. A text
+Redaction is a regular expression over every text, the costliest part of an export (the full
+texts arrive redacted by their dbt model, with the same SQL, and pass unchanged). A text
 column with a declared hash (``content_hashes`` in ``datapackage.yaml``) skips it for texts
 whose hash an earlier export found clean (published as stored) under the same redaction
 fingerprint: a private cache of those hashes, rewritten by each export. The privacy gate still
