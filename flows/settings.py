@@ -30,7 +30,10 @@ class Settings(BaseSettings):
     )
     s3_endpoint_url: str | None = Field(None, description="S3-compatible endpoint (MinIO, R2, Ceph…); unset means AWS.")
     s3_region: str | None = Field(None, description="Region for S3 requests; unset means the AWS default.")
-    duckdb_memory_limit: str = Field("2GB", description="DuckDB memory_limit for heavy steps.")
+    duckdb_memory_limit: str = Field(
+        "2GB",
+        description="DuckDB memory_limit for heavy steps (parallel workers split it; dbt gets three quarters).",
+    )
     duckdb_threads: int = Field(2, description="DuckDB worker threads.")
     duckdb_memory_share: int = Field(
         1,
