@@ -43,7 +43,7 @@ _ERROR_STATUSES = {"error", "runtime error"}
 # dbt runs in the flow's own process, beside Python, Prefect and dbt's parsed project (about
 # 0.5 GB), and DuckDB allocates some memory outside its limit: at a 2 GB limit the process
 # peaked at 3.0 GB in the build of a million judgments. Three quarters keeps it near the budget.
-_DBT_MEMORY_SHARE = 3  # quarters of this process's DuckDB budget
+_DBT_MEMORY_QUARTERS = 3  # of this process's DuckDB budget
 REDACTION_PLACEHOLDER = "__WENSHU_REDACTED_VALUE__"  # where macros/redaction.sql puts the expression
 
 
@@ -134,7 +134,7 @@ def build(
     env = {
         "WENSHU_DBT_DUCKDB_PATH": str(duckdb_path),
         "WENSHU_DUCKDB_THREADS": str(settings.duckdb_threads),
-        "WENSHU_DUCKDB_MEMORY_LIMIT": f"{memory_limit_bytes() * _DBT_MEMORY_SHARE // 4}B",
+        "WENSHU_DUCKDB_MEMORY_LIMIT": f"{memory_limit_bytes() * _DBT_MEMORY_QUARTERS // 4}B",
         # not a var: vars that change between builds make dbt parse the whole project again
         "WENSHU_DBT_NEW_RAW_PARTITIONS": new_partitions,
         # the marts that publish a text and its hash redact it first (macros/redaction.sql)

@@ -14,7 +14,7 @@ a second pass: both versions make two.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import duckdb
 
@@ -78,5 +78,17 @@ def redacted_select(relation: str, text_columns: Iterable[str]) -> str:
 
 def redacted_query(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     """``select`` of every column of ``relation`` with every text column redacted (for exports)."""
+    return f"select {', '.join(published_columns(con, relation))} from {_identifier(relation)}"
+
+
+def published_columns(con: duckdb.DuckDBPyConnection, relation: str, given: Mapping[str, str] | None = None) -> list[str]:
+    """The select list of ``relation`` as published, in its column order: every text column redacted,
+    except those in ``given`` (column → SQL expression of its published value), every other as is."""
+    given = given or {}
     columns = con.execute(f"describe {_identifier(relation)}").fetchall()
-    return redacted_select(relation, [name for name, kind, *_ in columns if kind == "VARCHAR"])
+    return [
+        f"{given[name]} as {_identifier(name)}"
+        if name in given
+        else (f"{redaction_sql(name)} as {_identifier(name)}" if kind == "VARCHAR" else _identifier(name))
+        for name, kind, *_ in columns
+    ]

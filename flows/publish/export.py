@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 from flows import layout
 from flows.checksums import sha256_file
 from flows.duck import connect, memory_limit_bytes
-from flows.privacy import redacted_query, redaction_sql
+from flows.privacy import published_columns, redacted_query, redaction_sql
 from flows.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,6 @@ def _published_select(con: duckdb.DuckDBPyConnection, relation: str, caches: lis
     adds: per cached column, true where the published value is the stored one."""
     if not caches:
         return redacted_query(con, relation), []
-    columns = con.execute(f"describe {_ident(relation)}").fetchall()
     known = [
         f"{_ident(c.hash_column)} in (select hash from read_parquet({_literal(str(c.path))})) as {_ident('__known:' + c.column)}"
         if c.path.is_file()
@@ -158,13 +157,7 @@ def _published_select(con: duckdb.DuckDBPyConnection, relation: str, caches: lis
         f"if({_ident('__known:' + c.column)}, {_ident(c.column)}, {redaction_sql(c.column)}) as {_ident('__published:' + c.column)}"
         for c in caches
     ]
-    by_column = {c.column: c for c in caches}
-    outer = [
-        f"{_ident('__published:' + name)} as {_ident(name)}"
-        if name in by_column
-        else (f"{redaction_sql(name)} as {_ident(name)}" if kind == "VARCHAR" else _ident(name))
-        for name, kind, *_ in columns
-    ]
+    outer = published_columns(con, relation, {c.column: _ident("__published:" + c.column) for c in caches})
     flags = [
         f"{_ident('__known:' + c.column)} or {_ident(c.column)} is not distinct from {_ident('__published:' + c.column)} "
         f"as {_ident(c.flag)}"
