@@ -101,12 +101,14 @@ def manifest_path(context: RunContext) -> Path:
 
 
 def publish(context: RunContext, dataset: str) -> dict[str, Any]:
-    """Export the dataset's marts from the warehouse and publish them as the next version."""
+    """Export the dataset's marts from the warehouse (carrying a text table's last export over where
+    it can: ``flows.publish.carry``) and publish them as the next version."""
     import json
     import shutil
 
     from flows.charts.render import render_charts
     from flows.privacy import check_dataset_redaction, check_files
+    from flows.publish import carry, pointers
     from flows.publish.datasets import load_dataset
     from flows.publish.export import export_table
     from flows.publish.history import chart_package_files
@@ -121,21 +123,34 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     out = context.scratch_dir / "export" / context.run_id / dataset
     shutil.rmtree(out, ignore_errors=True)
+    cache = context.scratch_dir / "cache"
+    newest = pointers.newest_published(pointers.read_json(context.store, layout.versions_index(dataset)) or {"versions": []})
     files, schemas, descriptions = [], {}, {}
     for resource in spec.resources:
         schema = table_schema(manifest, resource.model)
         schemas[resource.name] = schema
         descriptions[resource.name] = model_description(manifest, resource.model)
         order = schema.get("primaryKey") or [schema["fields"][0]["name"]]
-        files += export_table(context.warehouse, resource.model, resource.name, list(resource.formats), list(order), out,
-                              content_hashes=resource.content_hashes, clean_cache=context.scratch_dir / "cache" / "clean")  # fmt: skip
+        published_hash = ((newest or {}).get("tables", {}).get(resource.name) or {}).get("content_hash")
+        last = carry.last_export(cache / "exports", dataset, resource.name, published_hash) if resource.content_hashes else None
+        carried = carry.export_carried(context.warehouse, resource.model, resource.name, list(resource.formats), list(order),
+                                       out, content_hashes=resource.content_hashes, last=last)  # fmt: skip
+        files += [carried] if carried else export_table(
+            context.warehouse, resource.model, resource.name, list(resource.formats), list(order), out,
+            content_hashes=resource.content_hashes, clean_cache=cache / "clean",
+        )  # fmt: skip
     rendered = render_charts(context.warehouse, out / "charts", spec.charts)
-    # the privacy gate: nothing identifying leaves, or nothing does (charts' data included)
-    check_files([file.path for file in files] + [path for chart in rendered for path in (chart.image, chart.data)])
+    # the privacy gate: nothing identifying leaves, or nothing does (charts' data included); of a
+    # carried-over export, only its new rows: the others passed this gate when they were published
+    check_files([file.scan or file.path for file in files] + [path for chart in rendered for path in (chart.image, chart.data)])
     charts = chart_package_files(rendered)
     result = publish_dataset(context.store, spec, files, schemas, descriptions, context.run_id, charts)
+    hashed = {resource.name for resource in spec.resources if resource.content_hashes}
+    for file in files:  # the next export of these carries this one over
+        if file.resource in hashed and file.fmt == "parquet":
+            carry.remember_export(cache / "exports", dataset, file)
     shutil.rmtree(out, ignore_errors=True)
-    return result.to_dict()
+    return result.to_dict() | {"carried_over": sorted(file.resource for file in files if file.scan)}
 
 
 def _validate(context: RunContext, target: Any, suites: list[str], name: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ documents built in memory: pointers, catalog, pages, feeds), and
 """
 
 from flows.privacy.canaries import CANARY_NAMES
-from flows.privacy.gate import Finding, PrivacyError, check_bytes, check_files, scan_files
+from flows.privacy.gate import Finding, PrivacyError, check_bytes, check_files, gate_fingerprint, scan_files
 from flows.privacy.policy import check_codebook_redaction, check_dataset_redaction
 from flows.privacy.redact import (
     find_role_names,
@@ -22,6 +22,6 @@ from flows.privacy.redact import (
 
 __all__ = [
     "CANARY_NAMES", "Finding", "PrivacyError", "check_bytes", "check_codebook_redaction", "check_dataset_redaction", "check_files",
-    "find_role_names", "published_columns", "redact_text", "redacted_query", "redacted_select", "redaction_sql", "redaction_sql_of",
-    "scan_files",
+    "find_role_names", "gate_fingerprint", "published_columns", "redact_text", "redacted_query", "redacted_select",
+    "redaction_sql", "redaction_sql_of", "scan_files",
 ]  # fmt: skip

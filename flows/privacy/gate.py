@@ -11,12 +11,15 @@ A finding never repeats the full name: messages keep only the role and surname.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import html
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from flows.duck import connect
 from flows.errors import PublishError
@@ -103,6 +106,19 @@ def _raise_for(findings: list[Finding]) -> None:
         )
 
 
+def gate_fingerprint(canaries: Iterable[str] = CANARY_NAMES) -> str:
+    """What decides whether the gate passes a Parquet file: its pattern and the regex engine
+    running it. A file that passed under one fingerprint need not be scanned again under it."""
+    pattern = _parquet_pattern(tuple(sorted({name for name in canaries if name})))
+    return hashlib.sha256(f"{pattern}\0duckdb {duckdb.__version__}".encode()).hexdigest()[:16]
+
+
+def _parquet_pattern(canaries: tuple[str, ...]) -> str:
+    # One regular expression for the canaries and the role names: one pass over each value (a
+    # search per canary cost more than the role-name pattern itself on full texts).
+    return "|".join([*(re.escape(name) for name in canaries), ROLE_NAME_PATTERN])
+
+
 def scan_files(paths: Iterable[Path], canaries: Iterable[str] = CANARY_NAMES) -> list[Finding]:
     """The first finding of each file that holds a canary or a role + unredacted name."""
     names = tuple(sorted({name for name in canaries if name}))
@@ -159,9 +175,7 @@ def _scan_text(path: Path, chunks: Iterable[bytes], canaries: tuple[str, ...]) -
 
 def _scan_parquet(path: Path, canaries: tuple[str, ...]) -> Iterator[Finding]:
     source = f"read_parquet({sql_literal(str(path))})"
-    # One regular expression for the canaries and the role names: one pass over each value (a
-    # search per canary cost more than the role-name pattern itself on full texts).
-    pattern = "|".join([*(re.escape(name) for name in canaries), ROLE_NAME_PATTERN])
+    pattern = _parquet_pattern(canaries)
     with connect() as con:
         columns = [row[0] for row in con.execute(f"describe select * from {source}").fetchall()]
         for column in columns:

@@ -62,6 +62,7 @@ class ExportedFile:
     bytes: int
     sha256: str
     rows: int
+    scan: Path | None = None  # what the privacy gate must read of it, if not the whole file (see flows.publish.carry)
 
 
 def redaction_fingerprint() -> str:
@@ -249,13 +250,18 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, queries: list[str], target: P
     writer.close()
 
 
+def writer_settings() -> str:
+    """What, besides the rows, decides the bytes of a Parquet export."""
+    return f"rows {ROW_GROUP_ROWS} bytes {ROW_GROUP_BYTES} zstd 3 pyarrow {pa.__version__}"
+
+
 class _RowGroupWriter:
     """One Parquet file whose row groups close at ``ROW_GROUP_ROWS`` rows or ``ROW_GROUP_BYTES``
     bytes of values, whichever comes first, however the rows arrive in batches."""
 
     def __init__(self, target: Path, schema: pa.Schema):
         self.schema = schema.with_metadata({REDACTION_KEY: redaction_fingerprint()})
-        self.writer = pq.ParquetWriter(target, self.schema, compression="zstd", compression_level=3)
+        self.writer = pq.ParquetWriter(target, self.schema, compression="zstd", compression_level=3)  # see writer_settings
         self.pending: list[pa.RecordBatch] = []
         self.rows = self.bytes = 0
 

@@ -18,6 +18,7 @@ from flows.errors import ValidationFailed
 from flows.privacy import check_files
 from flows.publish.consume import download, verify_store
 from flows.publish.datasets import dataset_names
+from flows.publish.export import export_table
 from flows.storage import open_storage
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("prefect"), pytest.mark.usefixtures("prefect_server")]
@@ -161,6 +162,12 @@ def test_local_store_end_to_end(workdirs: Path):
     assert third["status"] == "succeeded" and third["validate_raw"]["partitions"] == 1  # only the new file's rows
     assert judgments_result(third)["version"] == "1.1.0" and judgments_result(third)["change"] == "minor"
     assert judgments_result(third)["tables"]["judgments"] == distinct_docs(landing)
+    # 1.0.0's texts were carried over, not exported again, and are the bytes a full export writes
+    assert judgments_result(first)["carried_over"] == [] and judgments_result(third)["carried_over"] == ["judgment_texts"]
+    [full] = export_table(work_dir / "warehouse/wenshu.duckdb", "judgment_texts", "judgment_texts", ["parquet"], ["doc_id"],
+                          workdirs / "full-export", content_hashes={"text": "text_sha256"})  # fmt: skip
+    carried = store_dir / "cjo-judgments/1.1.0/data/judgment_texts.parquet"
+    assert hashlib.sha256(carried.read_bytes()).hexdigest() == full.sha256
     assert before == {p: p.read_bytes() for p in (store_dir / "cjo-judgments/1.0.0").rglob("*") if p.is_file()}
     assert verify_store(open_storage(str(store_dir)), workdirs / "scratch").ok
     latest = orjson.loads((store_dir / "cjo-availability/latest.json").read_bytes())["version"]

@@ -1,0 +1,203 @@
+"""Carrying a text table's last export over: the bytes of a full export, the gate over the new rows only."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from flows.privacy import PrivacyError, check_files
+from flows.publish import carry, export
+from flows.publish.export import ExportedFile, export_table
+from flows.settings import get_settings
+
+ROWS = 3000
+HASHES = {"text": "text_sha256"}
+
+
+@pytest.fixture(autouse=True)
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("WENSHU_SCRATCH_DIR", str(tmp_path / "scratch"))
+    monkeypatch.setattr(export, "ROW_GROUP_BYTES", 256 << 10)  # many row groups, cut by bytes
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def warehouse(path: Path) -> Path:
+    """ROWS documents in no particular order: texts of very different lengths, some with a
+    victim's name to redact, and columns of other types."""
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"""
+            create table texts as
+            select 'doc-' || lpad(((i * 7919) % {ROWS})::varchar, 5, '0') as doc_id,
+                   repeat('裁判文书', 1 + (i * 37) % 400) || if(i % 500 = 0, '被害人张三丰受伤', '') as text,
+                   sha256(text) as text_sha256,
+                   timestamptz '2024-01-01 00:00:00+00' + to_seconds(i::bigint) as seen_at,
+                   i % 3 = 0 as flag
+            from range({ROWS}) r(i) order by hash(i)
+        """)
+    return path
+
+
+def edit(db: Path, *statements: str) -> None:
+    with duckdb.connect(str(db)) as con:
+        for statement in statements:
+            con.execute(statement)
+        con.execute("update texts set text_sha256 = sha256(text)")
+
+
+def full(db: Path, out: Path) -> ExportedFile:
+    (file,) = export_table(db, "texts", "texts", ["parquet"], ["doc_id"], out, content_hashes=HASHES)
+    return file
+
+
+def carried(db: Path, out: Path, last: Path | None) -> ExportedFile | None:
+    return carry.export_carried(db, "texts", "texts", ["parquet"], ["doc_id"], out, content_hashes=HASHES, last=last)
+
+
+def published(tmp_path: Path, db: Path) -> tuple[Path, str]:
+    """Export ``db`` in full and keep it as the last export, as a publish does: (cache, its hash)."""
+    file = full(db, tmp_path / "first")
+    carry.remember_export(tmp_path / "cache", "ds", file)
+    return tmp_path / "cache", f"sha256:{file.sha256}"
+
+
+EDITS = (
+    "insert into texts values ('a-sorts-first', '新的文书', null, timestamptz '2025-01-01 00:00:00+00', true), "
+    "('doc-01500x', repeat('中间', 3000), null, timestamptz '2025-01-02 00:00:00+00', false), "
+    "('zz-sorts-last', '证人李四海说', null, timestamptz '2025-01-03 00:00:00+00', true)",
+    "update texts set text = text || '（更正）' where doc_id in ('doc-00000', 'doc-01234', 'doc-02999')",
+    "update texts set flag = not flag where doc_id = 'doc-00777'",
+    "delete from texts where doc_id in ('doc-00001', 'doc-02000')",
+)
+
+
+def test_a_carried_export_has_the_bytes_of_a_full_export(tmp_path: Path) -> None:
+    db = warehouse(tmp_path / "w.duckdb")
+    cache, digest = published(tmp_path, db)
+    edit(db, *EDITS)
+    last = carry.last_export(cache, "ds", "texts", digest)
+    assert last is not None
+    merged = carried(db, tmp_path / "carried", last)
+    assert merged is not None and merged.scan is not None
+    whole = full(db, tmp_path / "whole")
+    assert merged.path.read_bytes() == whole.path.read_bytes()
+    assert (merged.rows, merged.sha256) == (whole.rows, whole.sha256) == (ROWS + 1, whole.sha256)
+    assert pq.ParquetFile(merged.path).metadata.num_row_groups > 5
+    # the gate reads only the rows new to this export: 3 added, 3 texts and 1 flag changed
+    scanned = duckdb.sql(f"select doc_id from read_parquet('{merged.scan}') order by 1").fetchall()
+    assert [row[0] for row in scanned] == [
+        "a-sorts-first", "doc-00000", "doc-00777", "doc-01234", "doc-01500x", "doc-02999", "zz-sorts-last",
+    ]  # fmt: skip
+    text = duckdb.sql(f"select text from read_parquet('{merged.path}') where doc_id = 'zz-sorts-last'").fetchone()
+    assert text == ("证人李某某说",)  # new rows are redacted like any other
+
+
+def test_an_unchanged_table_carries_the_last_export_over_whole(tmp_path: Path) -> None:
+    db = warehouse(tmp_path / "w.duckdb")
+    cache, digest = published(tmp_path, db)
+    merged = carried(db, tmp_path / "carried", carry.last_export(cache, "ds", "texts", digest))
+    assert merged is not None and merged.scan is not None
+    assert merged.path.read_bytes() == full(db, tmp_path / "whole").path.read_bytes()
+    assert pq.ParquetFile(merged.scan).metadata.num_rows == 0
+
+
+def test_a_new_row_with_a_victims_name_is_what_the_gate_reads_and_stops(tmp_path: Path) -> None:
+    db = warehouse(tmp_path / "w.duckdb")
+    cache, digest = published(tmp_path, db)
+    # 张三丰 is redacted on export; a canary name is not (the gate's own list), so the gate must see it
+    from flows.privacy import CANARY_NAMES
+
+    canary = sorted(CANARY_NAMES)[0]
+    edit(db, f"insert into texts values ('doc-new', '本案{canary}到庭', null, timestamptz '2025-01-01 00:00:00+00', true)")
+    merged = carried(db, tmp_path / "carried", carry.last_export(cache, "ds", "texts", digest))
+    assert merged is not None and merged.scan is not None
+    with pytest.raises(PrivacyError):
+        check_files([merged.scan])
+
+
+def test_a_cached_export_is_used_only_if_it_is_the_published_file_made_by_this_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = warehouse(tmp_path / "w.duckdb")
+    cache, digest = published(tmp_path, db)
+    path, sidecar = carry.cached_paths(cache, "ds", "texts")
+    assert carry.last_export(cache, "ds", "texts", digest) == path
+    assert carry.last_export(cache, "ds", "texts", "sha256:" + "0" * 64) is None  # another version is newest
+    assert carry.last_export(cache, "ds", "texts", None) is None  # nothing published yet
+    assert carry.last_export(cache, "ds", "other", digest) is None  # nothing cached
+    monkeypatch.setattr(carry, "gate_fingerprint", lambda: "another gate")
+    assert carry.last_export(cache, "ds", "texts", digest) is None  # the gate changed: rescan everything
+    monkeypatch.undo()
+    monkeypatch.setattr(carry, "writer_settings", lambda: "rows 1")
+    assert carry.last_export(cache, "ds", "texts", digest) is None  # a full export would write other bytes
+    monkeypatch.undo()
+    # same size, other bytes: tampered or rotten, so its rows cannot skip the gate
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    assert carry.last_export(cache, "ds", "texts", digest) is None
+    sidecar.write_text("{not json", encoding="utf-8")
+    assert carry.last_export(cache, "ds", "texts", digest) is None
+
+
+def test_what_cannot_be_carried_over_is_exported_in_full(tmp_path: Path) -> None:
+    db = warehouse(tmp_path / "w.duckdb")
+    cache, digest = published(tmp_path, db)
+    last = carry.last_export(cache, "ds", "texts", digest)
+    assert carry.export_carried(db, "texts", "texts", ["csv", "parquet"], ["doc_id"], tmp_path / "a", content_hashes=HASHES,
+                                last=last) is None  # fmt: skip
+    assert carry.export_carried(db, "texts", "texts", ["parquet"], ["doc_id"], tmp_path / "b", content_hashes=None,
+                                last=last) is None  # fmt: skip
+    assert carried(db, tmp_path / "c", None) is None
+    edit(db, "update texts set text = text || '改' where doc_id < 'doc-01000'")  # a third of the rows: a full export is cheaper
+    assert carried(db, tmp_path / "d", last) is None
+    edit(db, "alter table texts add column court varchar")
+    assert carried(db, tmp_path / "e", last) is None
+
+
+def test_remembering_an_export_moves_it_and_describes_it(tmp_path: Path) -> None:
+    db = warehouse(tmp_path / "w.duckdb")
+    file = full(db, tmp_path / "first")
+    data = file.path.read_bytes()
+    carry.remember_export(tmp_path / "cache", "ds", file)
+    path, sidecar = carry.cached_paths(tmp_path / "cache", "ds", "texts")
+    assert not file.path.exists() and path.read_bytes() == data
+    kept = json.loads(sidecar.read_text(encoding="utf-8"))
+    assert kept["sha256"] == file.sha256 and kept["bytes"] == len(data)
+    shutil.rmtree(tmp_path / "cache")
+
+
+def test_reading_ahead_keeps_order_raises_the_readers_error_and_frees_it_when_stopped() -> None:
+    import threading
+
+    assert list(carry._read_ahead(iter(range(50)))) == list(range(50))
+
+    def failing() -> Iterator[int]:
+        yield 1
+        raise OSError("truncated file")
+
+    with pytest.raises(OSError, match="truncated file"):
+        list(carry._read_ahead(failing()))
+
+    reader_done = threading.Event()
+
+    def endless() -> Iterator[int]:
+        try:
+            n = 0
+            while True:
+                yield n
+                n += 1
+        finally:
+            reader_done.set()
+
+    ahead = carry._read_ahead(endless())
+    assert [next(ahead), next(ahead)] == [0, 1]
+    ahead.close()  # the consumer stops early: the reader must not stay blocked on a full queue
+    assert reader_done.wait(5)
