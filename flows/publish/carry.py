@@ -38,7 +38,6 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows import layout
@@ -226,28 +225,52 @@ def _changed_keys(
 
 
 def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Path) -> int:
-    """Write ``last`` without the ``drop`` keys, with ``incoming`` (in key order) merged in; the rows written."""
+    """Write ``last`` without the ``drop`` keys, with ``incoming`` (in key order) merged in; the rows written.
+
+    Both are in key order, so each batch of ``last`` is cut around its dropped rows and the new
+    rows that sort into it, and the pieces (slices, not copies) go to the writer in order.
+    """
     schema = incoming.schema
+    new_rows = incoming.combine_chunks().to_batches()
+    new_batch = new_rows[0] if new_rows else None
     new_keys: list[Any] = incoming.column(key).to_pylist()
+    dropped = set(drop.to_pylist())
     writer = _RowGroupWriter(target, schema)
     written = taken = 0
-    for batch in _read_ahead(pq.ParquetFile(last).iter_batches(batch_size=_BATCH_ROWS)):
-        kept = pa.Table.from_batches([batch]).cast(schema)
-        kept = kept.filter(pc.invert(pc.is_in(kept.column(key), value_set=drop)))
-        if not kept.num_rows:
-            continue
-        upto = bisect.bisect_left(new_keys, kept.column(key)[-1].as_py(), lo=taken)
-        if upto > taken:  # the new rows that sort before this batch's last: merge them in
-            kept = pa.concat_tables([kept, incoming.slice(taken, upto - taken)])
-            kept = kept.take(pc.sort_indices(kept, sort_keys=[(key, "ascending")]))
+    try:
+        # pyarrow pre-buffers a file's column chunks by default: a gigabyte here, for nothing
+        previous = pq.ParquetFile(last, pre_buffer=False, buffer_size=1 << 20)
+        for batch in _read_ahead(previous.iter_batches(batch_size=_BATCH_ROWS, use_threads=False)):
+            if not batch.num_rows:
+                continue
+            if batch.schema != schema:
+                batch = batch.cast(schema)
+            keys = batch.column(key).to_pylist()
+            upto = bisect.bisect_left(new_keys, keys[-1], lo=taken)  # the new rows that sort before its last
+            cuts = sorted([(bisect.bisect_left(keys, new_keys[i]), 1, i) for i in range(taken, upto)]
+                          + [(row, 0, row) for row, value in enumerate(keys) if value in dropped])  # fmt: skip
+            start = 0
+            for row, is_new, which in cuts:  # at a row: the new rows that sort before it, then its drop
+                if row > start:
+                    written += _add(writer, batch.slice(start, row - start))
+                    start = row
+                if is_new:
+                    written += _add(writer, new_batch.slice(which, 1))  # type: ignore[union-attr]
+                else:
+                    start = row + 1
+            if len(keys) > start:
+                written += _add(writer, batch.slice(start))
             taken = upto
-        for part in kept.combine_chunks().to_batches():
-            writer.add(part)
-        written += kept.num_rows
-    for part in incoming.slice(taken).to_batches():
-        writer.add(part)
-    writer.close()
-    return written + incoming.num_rows - taken
+        if new_batch is not None and taken < new_batch.num_rows:
+            written += _add(writer, new_batch.slice(taken))
+    finally:
+        writer.close()
+    return written
+
+
+def _add(writer: _RowGroupWriter, piece: pa.RecordBatch) -> int:
+    writer.add(piece)
+    return piece.num_rows
 
 
 def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

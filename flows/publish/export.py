@@ -26,6 +26,7 @@ import hashlib
 import logging
 import math
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -264,6 +265,10 @@ class _RowGroupWriter:
         self.writer = pq.ParquetWriter(target, self.schema, compression="zstd", compression_level=3)  # see writer_settings
         self.pending: list[pa.RecordBatch] = []
         self.rows = self.bytes = 0
+        # Compressing a row group is most of a write and releases the GIL: a thread does it while
+        # the caller gathers the next one. One row group at most is in flight; order is kept.
+        self.compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet-write")
+        self.in_flight: Future[None] | None = None
 
     def add(self, batch: pa.RecordBatch) -> None:
         sizes = _value_bytes(batch)
@@ -280,12 +285,22 @@ class _RowGroupWriter:
     def _flush(self) -> None:
         if self.rows:  # one contiguous table: pages never depend on how the batches were cut
             group = pa.Table.from_batches(self.pending, self.schema).combine_chunks()
-            self.writer.write_table(group, row_group_size=self.rows)
+            self._wait()
+            self.in_flight = self.compressor.submit(self.writer.write_table, group, row_group_size=self.rows)
         self.pending, self.rows, self.bytes = [], 0, 0
 
+    def _wait(self) -> None:
+        if self.in_flight is not None:
+            self.in_flight, done = None, self.in_flight
+            done.result()  # raises the write's error here
+
     def close(self) -> None:
-        self._flush()
-        self.writer.close()
+        try:
+            self._flush()
+            self._wait()
+        finally:
+            self.compressor.shutdown(wait=True)
+            self.writer.close()
 
 
 def _value_bytes(batch: pa.RecordBatch) -> np.ndarray:
