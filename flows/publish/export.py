@@ -290,8 +290,8 @@ class _RowGroupWriter:
         self.pending, self.rows, self.bytes = [], 0, 0
 
     def _wait(self) -> None:
-        if self.in_flight is not None:
-            self.in_flight, done = None, self.in_flight
+        done, self.in_flight = self.in_flight, None
+        if done is not None:
             done.result()  # raises the write's error here
 
     def close(self) -> None:
