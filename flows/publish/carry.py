@@ -235,7 +235,7 @@ def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Pat
     new_batch = new_rows[0] if new_rows else None
     new_keys: list[Any] = incoming.column(key).to_pylist()
     dropped = set(drop.to_pylist())
-    writer = _RowGroupWriter(target, schema)
+    writer = _RowGroupWriter(target, schema, write_behind=True)  # DuckDB is done by now
     written = taken = 0
     try:
         # pyarrow pre-buffers a file's column chunks by default: a gigabyte here, for nothing

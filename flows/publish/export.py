@@ -260,14 +260,15 @@ class _RowGroupWriter:
     """One Parquet file whose row groups close at ``ROW_GROUP_ROWS`` rows or ``ROW_GROUP_BYTES``
     bytes of values, whichever comes first, however the rows arrive in batches."""
 
-    def __init__(self, target: Path, schema: pa.Schema):
+    def __init__(self, target: Path, schema: pa.Schema, *, write_behind: bool = False):
         self.schema = schema.with_metadata({REDACTION_KEY: redaction_fingerprint()})
         self.writer = pq.ParquetWriter(target, self.schema, compression="zstd", compression_level=3)  # see writer_settings
         self.pending: list[pa.RecordBatch] = []
         self.rows = self.bytes = 0
-        # Compressing a row group is most of a write and releases the GIL: a thread does it while
-        # the caller gathers the next one. One row group at most is in flight; order is kept.
-        self.compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet-write")
+        # With ``write_behind``, a thread compresses a row group (most of a write, and it releases
+        # the GIL) while the caller gathers the next: one row group more in memory, for a caller
+        # with no DuckDB query running beside it. Order is kept either way.
+        self.compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet-write") if write_behind else None
         self.in_flight: Future[None] | None = None
 
     def add(self, batch: pa.RecordBatch) -> None:
@@ -286,7 +287,10 @@ class _RowGroupWriter:
         if self.rows:  # one contiguous table: pages never depend on how the batches were cut
             group = pa.Table.from_batches(self.pending, self.schema).combine_chunks()
             self._wait()
-            self.in_flight = self.compressor.submit(self.writer.write_table, group, row_group_size=self.rows)
+            if self.compressor is None:
+                self.writer.write_table(group, row_group_size=self.rows)
+            else:
+                self.in_flight = self.compressor.submit(self.writer.write_table, group, row_group_size=self.rows)
         self.pending, self.rows, self.bytes = [], 0, 0
 
     def _wait(self) -> None:
@@ -299,7 +303,8 @@ class _RowGroupWriter:
             self._flush()
             self._wait()
         finally:
-            self.compressor.shutdown(wait=True)
+            if self.compressor is not None:
+                self.compressor.shutdown(wait=True)
             self.writer.close()
 
 
