@@ -37,11 +37,40 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _atomic_conditional_writes() -> None:
+    """Make moto decide a conditional write atomically, as S3, MinIO and R2 do.
+
+    moto checks ``If-Match``/``If-None-Match`` and then writes, unlocked, in whichever server
+    thread took the request: two racing publishers could both pass the check, which a real
+    bucket never lets happen (tests/faults/test_concurrency.py races them). One lock around
+    the handlers of PutObject and of CompleteMultipartUpload (moto's key POST) closes that gap.
+    """
+    import functools
+    import threading
+
+    from moto.s3.responses import S3Response
+
+    if getattr(S3Response, "_wenshu_atomic", False):
+        return
+    lock = threading.RLock()
+    for name in ("put_object", "_key_response_post"):
+        handler = getattr(S3Response, name)
+
+        @functools.wraps(handler)
+        def serialised(self: S3Response, *args: object, _handler=handler, **kwargs: object) -> object:
+            with lock:
+                return _handler(self, *args, **kwargs)
+
+        setattr(S3Response, name, serialised)
+    S3Response._wenshu_atomic = True  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[str]:
     """A real S3 endpoint (moto's threaded server) on loopback; yields its URL."""
     from moto.server import ThreadedMotoServer
 
+    _atomic_conditional_writes()
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
