@@ -107,10 +107,13 @@ def _raise_for(findings: list[Finding]) -> None:
 
 
 def gate_fingerprint(canaries: Iterable[str] = CANARY_NAMES) -> str:
-    """What decides whether the gate passes a Parquet file: its pattern and the regex engine
-    running it. A file that passed under one fingerprint need not be scanned again under it."""
+    """What decides whether the gate passes a Parquet file: its pattern, the code that scans
+    (this module) and the regex engine running it. A file that passed under one fingerprint
+    need not be scanned again under it."""
     pattern = _parquet_pattern(tuple(sorted({name for name in canaries if name})))
-    return hashlib.sha256(f"{pattern}\0duckdb {duckdb.__version__}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{pattern}\0duckdb {duckdb.__version__}\0".encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _parquet_pattern(canaries: tuple[str, ...]) -> str:

@@ -18,8 +18,9 @@ in the private cache, the export:
 
 The bytes are those a full export would write (the tests compare them), so versions and deltas
 do not depend on which path ran. Anything unusual falls back to the full export: no cache, other
-fingerprints, another schema, a composite or null key, or changed rows that would take more than
-a quarter of the memory budget.
+fingerprints, other column names or types, a composite, null or repeated key, more than a
+quarter of the rows changed, or changed rows that would take more than a quarter of the memory
+budget.
 """
 
 from __future__ import annotations
@@ -199,17 +200,24 @@ def _changed_keys(
     """The keys whose row differs between ``last`` and ``published`` (added, changed or gone),
     comparing texts by their hashes; None if the export cannot be carried over."""
     previous = f"read_parquet({_literal(str(last))})"
-    current = [row[0] for row in con.execute(f"describe select * from ({published})").fetchall()]
-    before = [row[0] for row in con.execute(f"describe select * from {previous}").fetchall()]
-    if current != before or key not in current or any(h not in current for h in content_hashes.values()):
-        log.info("carry %s: the columns changed; exporting in full", relation)
+    # the Arrow schema a full export would write (names and types), against the cached file's
+    schema = con.execute(f"select * from ({published}) where false").to_arrow_table().schema
+    current = schema.names
+    if (
+        not schema.remove_metadata().equals(pq.read_schema(last).remove_metadata())
+        or key not in current
+        or any(h not in current for h in content_hashes.values())
+    ):
+        log.info("carry %s: the columns or their types changed; exporting in full", relation)
         return None
     compared = ", ".join(_ident(column) for column in current if column not in content_hashes)
-    nulls = con.execute(
-        f"select (select count(*) from ({published}) where {_ident(key)} is null) "
-        f"+ (select count(*) from {previous} where {_ident(key)} is null)"
+    column = _ident(key)
+    unkeyed = con.execute(  # rows compare as sets, and are found again by key: keys must be unique, not null
+        f"select (select count(*) - count(distinct {column}) from ({published})) "
+        f"+ (select count(*) - count(distinct {column}) from {previous})"
     ).fetchone()
-    if nulls is None or nulls[0]:
+    if unkeyed is None or unkeyed[0]:
+        log.info("carry %s: %s is null or repeated; exporting in full", relation, key)
         return None
     query = (
         f"select distinct {_ident(key)} from ("
@@ -279,15 +287,21 @@ def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     done, stop = object(), threading.Event()
     waiting: queue.Queue[Any] = queue.Queue(maxsize=1)
 
+    def offer(item: Any) -> bool:  # False once the consumer has stopped: nobody will take it
+        while not stop.is_set():
+            with contextlib.suppress(queue.Full):
+                waiting.put(item, timeout=0.1)
+                return True
+        return False
+
     def read() -> None:
         try:
             for batch in batches:
-                if stop.is_set():
+                if not offer(batch):
                     return
-                waiting.put(batch)
-            waiting.put(done)
+            offer(done)
         except BaseException as error:  # handed to the consumer, which raises it
-            waiting.put(error)
+            offer(error)
         finally:  # closes the file now, not when the generator is collected
             getattr(batches, "close", lambda: None)()
 
@@ -297,7 +311,5 @@ def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             if isinstance(item, BaseException):
                 raise item
             yield item
-    finally:  # the consumer stopped early: free the reader, blocked on a full queue
+    finally:  # the consumer stopped early: the reader gives up at its next offer
         stop.set()
-        with contextlib.suppress(queue.Empty):
-            waiting.get_nowait()

@@ -162,6 +162,16 @@ def test_what_cannot_be_carried_over_is_exported_in_full(tmp_path: Path) -> None
     assert carried(db, tmp_path / "e", last) is None
 
 
+def test_a_changed_column_type_or_a_repeated_key_is_exported_in_full(tmp_path: Path) -> None:
+    db = warehouse(tmp_path / "w.duckdb")
+    cache, digest = published(tmp_path, db)
+    last = carry.last_export(cache, "ds", "texts", digest)
+    edit(db, "alter table texts alter flag type integer")  # the same values, another Parquet type
+    assert carried(db, tmp_path / "a", last) is None
+    edit(db, "alter table texts alter flag type boolean", "insert into texts select * from texts where doc_id = 'doc-00007'")
+    assert carried(db, tmp_path / "b", last) is None  # rows compared as sets would not see the copy
+
+
 def test_remembering_an_export_moves_it_and_describes_it(tmp_path: Path) -> None:
     db = warehouse(tmp_path / "w.duckdb")
     file = full(db, tmp_path / "first")
@@ -176,6 +186,7 @@ def test_remembering_an_export_moves_it_and_describes_it(tmp_path: Path) -> None
 
 def test_reading_ahead_keeps_order_raises_the_readers_error_and_frees_it_when_stopped() -> None:
     import threading
+    import time
 
     assert list(carry._read_ahead(iter(range(50)))) == list(range(50))
 
@@ -201,3 +212,12 @@ def test_reading_ahead_keeps_order_raises_the_readers_error_and_frees_it_when_st
     assert [next(ahead), next(ahead)] == [0, 1]
     ahead.close()  # the consumer stops early: the reader must not stay blocked on a full queue
     assert reader_done.wait(5)
+
+    before = {thread for thread in threading.enumerate() if thread.name == "carry-read-ahead"}
+    short = carry._read_ahead(iter(range(3)))
+    assert next(short) == 0
+    short.close()  # the reader may be offering its last item or the end: it must give up too
+    deadline = time.monotonic() + 5
+    while {t for t in threading.enumerate() if t.name == "carry-read-ahead"} - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not {thread for thread in threading.enumerate() if thread.name == "carry-read-ahead"} - before
