@@ -125,14 +125,17 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     cache = context.scratch_dir / "cache"
     newest = pointers.newest_published(pointers.read_json(context.store, layout.versions_index(dataset)) or {"versions": []})
-    files, schemas, descriptions = [], {}, {}
+    files, schemas, descriptions, carriable = [], {}, {}, set()
     for resource in spec.resources:
         schema = table_schema(manifest, resource.model)
         schemas[resource.name] = schema
         descriptions[resource.name] = model_description(manifest, resource.model)
         order = schema.get("primaryKey") or [schema["fields"][0]["name"]]
-        published_hash = ((newest or {}).get("tables", {}).get(resource.name) or {}).get("content_hash")
-        last = carry.last_export(cache / "exports", dataset, resource.name, published_hash) if resource.content_hashes else None
+        last = None
+        if carry.carriable(list(resource.formats), list(order), resource.content_hashes):
+            carriable.add(resource.name)
+            published_hash = ((newest or {}).get("tables", {}).get(resource.name) or {}).get("content_hash")
+            last = carry.last_export(cache / "exports", dataset, resource.name, published_hash)
         carried = carry.export_carried(context.warehouse, resource.model, resource.name, list(resource.formats), list(order),
                                        out, content_hashes=resource.content_hashes, last=last)  # fmt: skip
         files += [carried] if carried else export_table(
@@ -145,9 +148,8 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     check_files([file.scan or file.path for file in files] + [path for chart in rendered for path in (chart.image, chart.data)])
     charts = chart_package_files(rendered)
     result = publish_dataset(context.store, spec, files, schemas, descriptions, context.run_id, charts)
-    hashed = {resource.name for resource in spec.resources if resource.content_hashes}
     for file in files:  # the next export of these carries this one over
-        if file.resource in hashed and file.fmt == "parquet":
+        if file.resource in carriable:
             carry.remember_export(cache / "exports", dataset, file)
     shutil.rmtree(out, ignore_errors=True)
     return result.to_dict() | {"carried_over": sorted(file.resource for file in files if file.scan)}

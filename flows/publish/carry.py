@@ -76,13 +76,7 @@ def last_export(cache: Path, dataset: str, resource: str, published_hash: str | 
         kept = json.loads(sidecar.read_text(encoding="utf-8"))
     except ValueError:
         return None
-    expected = {
-        "sha256": published_hash.removeprefix("sha256:"),
-        "bytes": path.stat().st_size,
-        "redaction": redaction_fingerprint(),
-        "gate": gate_fingerprint(),
-        "writer": writer_settings(),
-    }
+    expected = _sidecar(published_hash.removeprefix("sha256:"), path.stat().st_size)
     stale = sorted(name for name, value in expected.items() if kept.get(name) != value)
     if stale:
         log.info("carry %s/%s: the cached export differs in %s; exporting in full", dataset, resource, ", ".join(stale))
@@ -102,16 +96,20 @@ def remember_export(cache: Path, dataset: str, file: ExportedFile) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     sidecar.unlink(missing_ok=True)  # a sidecar never describes another file, even after a crash here
     os.replace(file.path, path)
-    kept = {
-        "sha256": file.sha256,
-        "bytes": file.bytes,
-        "redaction": redaction_fingerprint(),
-        "gate": gate_fingerprint(),
-        "writer": writer_settings(),
-    }
     partial = sidecar.with_name(f".{sidecar.name}.partial")
-    partial.write_text(json.dumps(kept, indent=2), encoding="utf-8")
+    partial.write_text(json.dumps(_sidecar(file.sha256, file.bytes), indent=2), encoding="utf-8")
     partial.replace(sidecar)
+
+
+def _sidecar(sha256: str, size: int) -> dict[str, Any]:
+    """What a cached export is known by: its bytes, and how this code redacted, gated and wrote them."""
+    return {"sha256": sha256, "bytes": size, "redaction": redaction_fingerprint(), "gate": gate_fingerprint(),
+            "writer": writer_settings()}  # fmt: skip
+
+
+def carriable(formats: list[str], order_by: list[str], content_hashes: dict[str, str] | None) -> bool:
+    """Whether an export of this shape can be carried over: Parquet only, one key, texts compared by hash."""
+    return formats == ["parquet"] and len(order_by) == 1 and bool(content_hashes)
 
 
 def export_carried(
@@ -127,7 +125,7 @@ def export_carried(
 ) -> ExportedFile | None:
     """The Parquet export of ``relation`` carried over from ``last`` (see the module), or None
     where a full export is needed. The file's ``scan`` is the only part the gate must read."""
-    if last is None or formats != ["parquet"] or len(order_by) != 1 or not content_hashes:
+    if last is None or not content_hashes or not carriable(formats, order_by, content_hashes):
         return None
     key = order_by[0]
     package_path = layout.resource_path(resource, "parquet")
@@ -220,7 +218,7 @@ def _changed_keys(
         log.info("carry %s: %s is null or repeated; exporting in full", relation, key)
         return None
     query = (
-        f"select distinct {_ident(key)} from ("
+        f"select distinct {column} from ("
         f"(select {compared} from ({published}) except select {compared} from {previous}) union all "
         f"(select {compared} from {previous} except select {compared} from ({published}))) order by 1"
     )
