@@ -143,10 +143,11 @@ def _check_tables(database: Path, tables: set[str]) -> None:
 
 
 def _run(database: Path, suite_files: list[SuiteFile], parameters: dict[str, Any]) -> list[SuiteReport]:
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
     from flows.validate.gx_duckdb import close_datasource, ensure_duckdb_dialect
+    from flows.validate.gx_import import import_great_expectations
+
+    gx = import_great_expectations()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     ensure_duckdb_dialect()
     for suite in suite_files:

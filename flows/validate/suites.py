@@ -57,7 +57,9 @@ class SuiteFile:
         Each expectation is built on its own first: ``gx.ExpectationSuite`` only logs an
         unknown expectation type and drops it, which would silently remove a check.
         """
-        import great_expectations as gx
+        from flows.validate.gx_import import import_great_expectations
+
+        gx = import_great_expectations()
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
         chosen = list(range(len(self.expectations)) if indexes is None else indexes)

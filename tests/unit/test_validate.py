@@ -90,6 +90,27 @@ def test_importing_the_package_does_not_import_gx() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_gx_imports_without_scipy_stats_and_altair_until_they_are_used() -> None:
+    code = """
+import sys
+from flows.validate.gx_import import import_great_expectations
+gx = import_great_expectations()
+assert gx.__name__ == 'great_expectations'
+loaded = {n for n in sys.modules if n.startswith(('scipy.stats.', 'altair.'))}
+assert not loaded, sorted(loaded)[:5]
+# GX's own handle on them (import altair as alt; from scipy import stats) reaches the real modules
+from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl
+assert abs(kl.stats.entropy([0.5, 0.5]) - 0.6931471805599453) < 1e-12
+assert kl.alt.Chart.__module__.startswith('altair.')
+import scipy.stats, altair
+assert type(sys.modules['scipy.stats']) is type(sys), 'the real module replaces the stand-in'
+assert scipy.stats.norm.cdf(0) == 0.5 and altair.__version__
+from scipy.stats import norm
+assert norm is scipy.stats.norm
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_shipped_suites_load_and_name_their_tables() -> None:
     assert set(SHIPPED) <= set(available_suites())
     tables = {name: load_suite(name).table for name in SHIPPED}
