@@ -121,6 +121,8 @@ def mart_sql(codebook: Codebook) -> str:
          "judgments.doc_id is not null as has_judgment"]
     )  # fmt: skip
     join = f"left join judgments on {_normalised(f'curated.{number}')} = judgments.case_number_key" if number else ""
+    # only the 案号 the coded rows name: the window then sorts a few thousand judgments, not all
+    named = f"case_number_key in (select {_normalised(number)} from coded)" if number else "false"
     if not number:
         joined = "cast(null as varchar) as doc_id, cast(null as varchar) as court_name, cast(null as date) as judgment_date, "
         joined += "cast(null as varchar) as cause, false as has_judgment"
@@ -145,6 +147,7 @@ judgments as (
         cause
     from {{{{ ref('judgments') }}}}
     where case_number is not null
+        and {named}
     qualify row_number() over (partition by case_number_key order by doc_id) = 1
 
 ),

@@ -58,7 +58,8 @@ texts as (
     select doc_id, text_sha256, cast(length(text) as integer) as text_chars
     from {{ ref('judgment_texts') }}
     {% if incremental %}
-    where doc_id in (select doc_id from documents)
+    -- by row id: DuckDB then fetches only these rows' texts (a filter on doc_id reads all 1M: 3-6 s)
+    where rowid in (select rowid from {{ ref('judgment_texts') }} where doc_id in (select doc_id from documents))
     {% endif %}
 
 ),

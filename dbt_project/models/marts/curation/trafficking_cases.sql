@@ -19,6 +19,7 @@ judgments as (
         cause
     from {{ ref('judgments') }}
     where case_number is not null
+        and case_number_key in (select replace(replace(replace(case_number, '(', '（'), ')', '）'), ' ', '') from coded)
     qualify row_number() over (partition by case_number_key order by doc_id) = 1
 
 ),
