@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -53,6 +54,7 @@ from flows.publish.export import (
     _literal,
     _row_bytes_sql,
     _RowGroupWriter,
+    _value_bytes,
     redaction_fingerprint,
     writer_settings,
 )
@@ -239,9 +241,10 @@ def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Pat
     schema = incoming.schema
     new_rows = incoming.combine_chunks().to_batches()
     new_batch = new_rows[0] if new_rows else None
+    new_sizes = _value_bytes(new_batch) if new_batch is not None else None
     new_keys: list[Any] = incoming.column(key).to_pylist()
     dropped = set(drop.to_pylist())
-    writer = _RowGroupWriter(target, schema, write_behind=True)  # DuckDB is done by now
+    writer = _RowGroupWriter(target, schema, write_behind=True, wide=True)  # DuckDB is done by now; texts: wide
     written = taken = 0
     try:
         # pyarrow pre-buffers a file's column chunks by default: a gigabyte here, for nothing
@@ -252,31 +255,33 @@ def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Pat
             if batch.schema != schema:
                 batch = batch.cast(schema)
             keys = batch.column(key).to_pylist()
+            sizes = _value_bytes(batch)  # once per batch, not per piece: thousands of pieces at 1M rows
             upto = bisect.bisect_left(new_keys, keys[-1], lo=taken)  # the new rows that sort before its last
             cuts = sorted([(bisect.bisect_left(keys, new_keys[i]), 1, i) for i in range(taken, upto)]
                           + [(row, 0, row) for row, value in enumerate(keys) if value in dropped])  # fmt: skip
             start = 0
             for row, is_new, which in cuts:  # at a row: the new rows that sort before it, then its drop
                 if row > start:
-                    written += _add(writer, batch.slice(start, row - start))
+                    written += _add(writer, batch, sizes, start, row)
                     start = row
                 if is_new:
-                    written += _add(writer, new_batch.slice(which, 1))  # type: ignore[union-attr]
+                    written += _add(writer, new_batch, new_sizes, which, which + 1)  # type: ignore[arg-type]
                 else:
                     start = row + 1
             if len(keys) > start:
-                written += _add(writer, batch.slice(start))
+                written += _add(writer, batch, sizes, start, len(keys))
             taken = upto
         if new_batch is not None and taken < new_batch.num_rows:
-            written += _add(writer, new_batch.slice(taken))
+            written += _add(writer, new_batch, new_sizes, taken, new_batch.num_rows)  # type: ignore[arg-type]
     finally:
         writer.close()
     return written
 
 
-def _add(writer: _RowGroupWriter, piece: pa.RecordBatch) -> int:
-    writer.add(piece)
-    return piece.num_rows
+def _add(writer: _RowGroupWriter, batch: pa.RecordBatch, sizes: np.ndarray, start: int, stop: int) -> int:
+    """Append rows ``start:stop`` of ``batch`` (a slice, not a copy); the rows appended."""
+    writer.add(batch.slice(start, stop - start), sizes[start:stop])
+    return stop - start
 
 
 def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

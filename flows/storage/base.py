@@ -88,7 +88,8 @@ class Storage(Protocol):
         """Write only if no object exists at ``key``; ``False`` if one does. Atomic."""
 
     def put_file_if_absent(self, key: str, path: Path) -> bool:
-        """Like :meth:`put_if_absent`, streaming a local file (multipart on S3)."""
+        """Like :meth:`put_if_absent`, streaming a local file (multipart on S3). A local store may
+        link ``path`` instead of copying it: never write that file in place afterwards."""
 
     def compare_and_swap(self, key: str, data: bytes, expected: str | None) -> bool:
         """Replace ``key`` only if its token is still ``expected`` (``None``: only if absent).

@@ -7,7 +7,7 @@ GX ``severity`` explicitly: ``critical`` failures fail the gate, ``warning`` and
 only reported. Queries of ``unexpected_rows_expectation`` use ``{batch}`` for the table and must
 double literal braces (``{{64}}``): GX fills them in with ``str.format``.
 
-Files are checked here without importing GX (which costs ~10 s); :meth:`SuiteFile.to_gx`
+Files are checked here without importing GX (about 2 s); :meth:`SuiteFile.to_gx`
 builds the GX object.
 """
 

@@ -153,6 +153,29 @@ def test_put_file_if_absent(storage: Storage, tmp_path: Path, size: int) -> None
     assert _sha(target) == _sha(source)
 
 
+@pytest.mark.parametrize("links", [True, False], ids=["same-file-system", "no-links"])
+def test_local_put_file_links_where_it_can_and_copies_where_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool
+) -> None:
+    store = LocalStorage(tmp_path / "store")
+    source = tmp_path / "export.parquet"
+    source.write_bytes(b"published bytes")
+    if not links:
+
+        def cross_device(src: object, dst: object) -> None:
+            raise OSError(18, "Invalid cross-device link")  # EXDEV, as across mounts
+
+        real_link = os.link
+        monkeypatch.setattr(os, "link", lambda s, d: cross_device(s, d) if Path(s) == source else real_link(s, d))
+    assert store.put_file_if_absent("d/1.0.0/data/export.parquet", source)
+    published = tmp_path / "store" / "d" / "1.0.0" / "data" / "export.parquet"
+    assert published.read_bytes() == b"published bytes"
+    assert os.path.samefile(published, source) is links
+    assert [p.name for p in published.parent.iterdir()] == ["export.parquet"]  # no temporary left
+    source.unlink()  # the export folder is cleaned up: the published file stays
+    assert store.get("d/1.0.0/data/export.parquet") == b"published bytes"
+
+
 def test_download_resumes_from_offset(storage: Storage, tmp_path: Path) -> None:
     data = os.urandom(10_000)
     storage.put("f.bin", data)
@@ -235,9 +258,7 @@ def test_s3_urls_content_types_and_public_access(s3_bucket: str, s3_server: str)
     assert S3Storage("bkt").public_url("x.json") == "https://bkt.s3.amazonaws.com/x.json"
 
 
-def test_s3_multipart_completion_is_conditional(
-    s3_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_s3_multipart_completion_is_conditional(s3_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another writer wins between the existence check and the completion: ours is aborted."""
     store = S3Storage.from_url(s3_bucket, multipart_threshold=PART, part_size=PART)
     store.put("big.parquet", b"the winner")
