@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from flows.charts import plots
+from flows.duck import connect
 from flows.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def render_charts(warehouse: Path, out_dir: Path, names: Iterable[str] | None = 
     """Render the charts ``names`` (default: all) whose marts have rows, as ``<name>.png`` + ``<name>.csv``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rendered: list[RenderedChart] = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:  # the settings' limits; shares the file with a carry
         for name in check_chart_names(CHARTS if names is None else names):
             chart = CHARTS[name]
             try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,6 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     from flows.privacy import check_dataset_redaction, check_files
     from flows.publish import carry, pointers
     from flows.publish.datasets import load_dataset
-    from flows.publish.export import export_table
     from flows.publish.history import chart_package_files
     from flows.publish.publisher import publish_dataset
     from flows.tableschema import model_description, table_schema
@@ -125,27 +125,37 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     cache = context.scratch_dir / "cache"
     newest = pointers.newest_published(pointers.read_json(context.store, layout.versions_index(dataset)) or {"versions": []})
-    files, schemas, descriptions, carriable = [], {}, {}, set()
+    files, schemas, descriptions, carriable, carrying = [], {}, {}, set(), []
     for resource in spec.resources:
         schema = table_schema(manifest, resource.model)
         schemas[resource.name] = schema
         descriptions[resource.name] = model_description(manifest, resource.model)
-        order = schema.get("primaryKey") or [schema["fields"][0]["name"]]
-        last = None
-        if carry.carriable(list(resource.formats), list(order), resource.content_hashes):
+        order = list(schema.get("primaryKey") or [schema["fields"][0]["name"]])
+        if carry.carriable(list(resource.formats), order, resource.content_hashes):
             carriable.add(resource.name)
             published_hash = ((newest or {}).get("tables", {}).get(resource.name) or {}).get("content_hash")
             last = carry.last_export(cache / "exports", dataset, resource.name, published_hash)
-        carried = carry.export_carried(context.warehouse, resource.model, resource.name, list(resource.formats), list(order),
-                                       out, content_hashes=resource.content_hashes, last=last)  # fmt: skip
-        files += [carried] if carried else export_table(
-            context.warehouse, resource.model, resource.name, list(resource.formats), list(order), out,
-            content_hashes=resource.content_hashes, clean_cache=cache / "clean",
-        )  # fmt: skip
-    rendered = render_charts(context.warehouse, out / "charts", spec.charts)
-    # the privacy gate: nothing identifying leaves, or nothing does (charts' data included); of a
-    # carried-over export, only its new rows: the others passed this gate when they were published
-    check_files([file.scan or file.path for file in files] + [path for chart in rendered for path in (chart.image, chart.data)])
+            if last is not None:
+                carrying.append((resource, order, last))  # after the full exports, beside their gate
+                continue
+        files += _export(context, resource, order, out, cache)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="carry") as pool:
+        # a carry is mostly compression on one core: meanwhile the other files pass the gate on the
+        # other (the full exports, the memory-hungry part, are done before it starts)
+        carried = [(resource, order, pool.submit(carry.export_carried, context.warehouse, resource.model, resource.name,
+                    list(resource.formats), order, out, content_hashes=resource.content_hashes, last=last))
+                   for resource, order, last in carrying]  # fmt: skip
+        rendered = render_charts(context.warehouse, out / "charts", spec.charts)
+        # the privacy gate: nothing identifying leaves, or nothing does (charts' data included); of a
+        # carried-over export, only its new rows: the others passed this gate when they were published
+        check_files([file.path for file in files] + [path for chart in rendered for path in (chart.image, chart.data)])
+        for resource, order, future in carried:
+            done = future.result()
+            exported = [done] if done else _export(context, resource, order, out, cache)
+            check_files([file.scan or file.path for file in exported])
+            files += exported
+    position = {resource.name: index for index, resource in enumerate(spec.resources)}
+    files.sort(key=lambda file: position[file.resource])  # the dataset's order, whichever was exported first
     charts = chart_package_files(rendered)
     result = publish_dataset(context.store, spec, files, schemas, descriptions, context.run_id, charts)
     for file in files:  # the next export of these carries this one over
@@ -153,6 +163,14 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
             carry.remember_export(cache / "exports", dataset, file)
     shutil.rmtree(out, ignore_errors=True)
     return result.to_dict() | {"carried_over": sorted(file.resource for file in files if file.scan)}
+
+
+def _export(context: RunContext, resource: Any, order: list[str], out: Path, cache: Path) -> list[Any]:
+    """A resource's full export (see ``flows.publish.export``)."""
+    from flows.publish.export import export_table
+
+    return export_table(context.warehouse, resource.model, resource.name, list(resource.formats), order, out,
+                        content_hashes=resource.content_hashes, clean_cache=cache / "clean")  # fmt: skip
 
 
 def _validate(context: RunContext, target: Any, suites: list[str], name: str) -> dict[str, Any]:
