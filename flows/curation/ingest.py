@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -129,6 +130,7 @@ def ingest_curation_file(
             return previous
         report = CurationFileReport(codebook.name, key, sha, pid)
         out = scratch / "curation" / pid
+        shutil.rmtree(out, ignore_errors=True)  # as in flows.ingest.files: never write over a linked file
         _parse_into(path, codebook, report, out, now or datetime.now(UTC))
         _commit(work, report, out)
     log.info("curation file=%s read=%d accepted=%d quarantined=%d", key, report.read, report.accepted, report.quarantined)

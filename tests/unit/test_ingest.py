@@ -125,6 +125,26 @@ def test_unchanged_files_are_not_parsed_again(tmp_path):
     assert len(list((tmp_path / "work/raw/judgments").glob("*.parquet"))) == 1
 
 
+def test_a_retry_after_a_crash_never_writes_over_a_committed_partition(tmp_path):
+    """Crash after the raw partition was committed (a local work area links it) but before its
+    manifest: the retry parses again and must leave the committed file's bytes alone."""
+    import os
+
+    write_jsonl(tmp_path / "landing/scraper/a.jsonl", [record("a"), record("b")])
+    run(tmp_path)
+    [partition] = (tmp_path / "work/raw/judgments").glob("*.parquet")
+    committed = partition.read_bytes()
+    pid = partition.stem
+    leftover = tmp_path / "scratch" / "ingest" / pid
+    leftover.mkdir(parents=True)
+    os.link(partition, leftover / "part.parquet")  # what the crashed attempt left in scratch
+    [manifest] = (tmp_path / "work").rglob(f"*{pid}*.json")
+    manifest.unlink()
+    again = run(tmp_path)  # a later ingested_at: the re-parsed partition has other bytes
+    assert again.totals()["accepted"] == 2
+    assert partition.read_bytes() == committed
+
+
 def test_observations(tmp_path):
     good = {"schema": "wenshu.observation/1", "doc_id": "a", "checked_at": "2025-01-01T00:00:00Z", "status": "removed", "http_status": 404, "reason": "1"}
     write_jsonl(tmp_path / "landing/monitor/obs.jsonl", [good, {**good, "status": "gone"}, {**good, "checked_at": "2999-01-01T00:00:00Z"}])
