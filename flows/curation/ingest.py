@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
+import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -129,8 +129,8 @@ def ingest_curation_file(
             previous.reused, previous.source_file = True, key
             return previous
         report = CurationFileReport(codebook.name, key, sha, pid)
-        out = scratch / "curation" / pid
-        shutil.rmtree(out, ignore_errors=True)  # as in flows.ingest.files: never write over a linked file
+        (scratch / "curation").mkdir(parents=True, exist_ok=True)  # this attempt's own folder: see flows.ingest.files
+        out = Path(tempfile.mkdtemp(prefix=f"{pid[:16]}-", dir=scratch / "curation"))
         _parse_into(path, codebook, report, out, now or datetime.now(UTC))
         _commit(work, report, out)
     log.info("curation file=%s read=%d accepted=%d quarantined=%d", key, report.read, report.accepted, report.quarantined)

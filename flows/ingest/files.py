@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
+import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,10 +80,11 @@ def ingest_file(landing: Storage, key: str, work: Storage, scratch: Path, now: d
             previous.reused, previous.source_file = True, key
             return previous
         report = FileReport(source_file=key, source_sha256=sha, table=table, partition_id=pid)
-        out = scratch / "ingest" / pid
-        # a crashed attempt's files may be linked into the work area (a local store links them):
-        # remove their names, never write over them
-        shutil.rmtree(out, ignore_errors=True)
+        # a folder of this attempt's own: a crashed attempt's files, or those of a file with the
+        # same bytes ingested beside this one, may be linked into the work area (a local store
+        # links them), and must never be written over
+        (scratch / "ingest").mkdir(parents=True, exist_ok=True)
+        out = Path(tempfile.mkdtemp(prefix=f"{pid[:16]}-", dir=scratch / "ingest"))
         _parse_into(path, key, report, out, now or datetime.now(UTC))
         _commit(work, report, out)
     log.info("ingested file=%s read=%d accepted=%d quarantined=%d", key, report.read, report.accepted, report.quarantined)

@@ -2,10 +2,11 @@
 
 Without ``PREFECT_API_URL``, Prefect starts a temporary server when the flow begins and waits for
 it (4-5 s, mostly the server's own imports in its process). The gates and the build then import
-Great Expectations and dbt in this process (2-3 s) when their steps come. Both are needed by any
-run that builds, so the server is started in a thread while this thread imports them: a run
-pays the longer of the two, not their sum. The thread is joined before the flow starts, so
-Prefect finds its server running, exactly as if it had started it.
+Great Expectations and dbt in this process (2-3 s) when their steps come. Any run that builds
+needs both, so the server is started in a thread while this thread imports them: such a run
+pays the longer of the two, not their sum (a rerun with nothing new pays ~1 s it did not need).
+The thread is joined before the flow starts, so Prefect finds its server running, exactly as if
+it had started it.
 """
 
 from __future__ import annotations
@@ -25,8 +26,15 @@ def start_server_while_importing() -> None:
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()  # the instance Prefect's client starts and uses (one per process)
-    # a failed start is reset by Prefect and tried again, with its error, when the flow begins
-    starting = threading.Thread(target=server.start, name="prefect-server-start", daemon=True)
+
+    def start() -> None:
+        try:
+            server.start()
+        except Exception as error:  # stopped here; Prefect starts it again, and reports, when the flow begins
+            log.debug("early start of Prefect's temporary server failed: %s", error)
+            server.stop()
+
+    starting = threading.Thread(target=start, name="prefect-server-start", daemon=True)
     starting.start()
     try:
         from dbt.cli.main import dbtRunner  # noqa: F401  # imported, not used: the build's import is then free

@@ -23,12 +23,13 @@ from typing import Any
 
 # Imported by GX at start-up, used only by expectations and renderers our suites do not run.
 DEFERRED_MODULES = ("scipy.stats", "altair")
-_LOCK = threading.RLock()
+_INSTALL = threading.Lock()  # held while GX is first imported: the stand-ins go in before it
+_SWAP = threading.Lock()  # held only to take a stand-in out of sys.modules, never across an import
 
 
 def import_great_expectations() -> ModuleType:
     """``great_expectations``, imported once per process with the deferred modules as stand-ins."""
-    with _LOCK:
+    with _INSTALL:
         if "great_expectations" not in sys.modules:
             for name in DEFERRED_MODULES:
                 _defer(name)
@@ -59,13 +60,17 @@ def _defer(name: str) -> None:
 
 
 def _load(stand_in: _Deferred) -> ModuleType:
-    """Import the real module once; ``sys.modules`` and the parent package then hold it."""
-    with _LOCK:
-        real = stand_in.__dict__["_wenshu_real"]
-        if real is None:
-            name = stand_in.__name__
+    """The real module, imported on first use; ``sys.modules`` and the parent package then hold it.
+
+    Two threads may both get here: the import system lets one run the module and hands the
+    other the result, so only taking the stand-in out needs a lock of its own.
+    """
+    real = stand_in.__dict__["_wenshu_real"]
+    if real is None:
+        name = stand_in.__name__
+        with _SWAP:
             if sys.modules.get(name) is stand_in:
                 del sys.modules[name]
-            real = importlib.import_module(name)
-            stand_in.__dict__["_wenshu_real"] = real
-        return real
+        real = importlib.import_module(name)
+        stand_in.__dict__["_wenshu_real"] = real
+    return real

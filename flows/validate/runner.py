@@ -4,7 +4,8 @@ The tables come from a DuckDB database file (the dbt warehouse, for the marts) o
 files (the raw layer): a mapping ``table -> glob`` becomes views in a scratch DuckDB file (or
 tables, for ``s3://`` globs, so the bucket is read once, not once per expectation). GX then opens
 that file read-only through ``duckdb-engine``; every expectation is a SQL query, no rows are
-loaded into pandas. GX is imported only here, inside :func:`validate_tables` (about 2 s: see ``gx_import``).
+loaded into pandas. GX is imported inside :func:`validate_tables` (about 2 s: see ``gx_import``; a
+pipeline run imports it earlier, while Prefect's server starts).
 """
 
 from __future__ import annotations
