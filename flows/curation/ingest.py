@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +27,7 @@ from flows.curation.codebook import Codebook, codebook_datasets, load_codebook
 from flows.curation.coerce import coerce_row, header_map
 from flows.curation.read import is_curation_file, read_rows
 from flows.errors import SourceError
-from flows.ingest.writer import PartitionWriter, QuarantineWriter
+from flows.ingest.writer import PartitionWriter, QuarantineWriter, attempt_folder
 from flows.storage import Storage, local_copy
 
 log = logging.getLogger(__name__)
@@ -129,8 +128,7 @@ def ingest_curation_file(
             previous.reused, previous.source_file = True, key
             return previous
         report = CurationFileReport(codebook.name, key, sha, pid)
-        (scratch / "curation").mkdir(parents=True, exist_ok=True)  # this attempt's own folder: see flows.ingest.files
-        out = Path(tempfile.mkdtemp(prefix=f"{pid[:16]}-", dir=scratch / "curation"))
+        out = attempt_folder(scratch / "curation", pid)
         _parse_into(path, codebook, report, out, now or datetime.now(UTC))
         _commit(work, report, out)
     log.info("curation file=%s read=%d accepted=%d quarantined=%d", key, report.read, report.accepted, report.quarantined)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +26,7 @@ from flows.errors import SourceError
 from flows.ingest import fast
 from flows.ingest.parse import RecordParser
 from flows.ingest.reader import iter_records
-from flows.ingest.writer import PartitionWriter, QuarantineWriter
+from flows.ingest.writer import PartitionWriter, QuarantineWriter, attempt_folder
 from flows.records import RAW_TABLES
 from flows.settings import get_settings
 from flows.storage import Storage, local_copy
@@ -80,11 +79,7 @@ def ingest_file(landing: Storage, key: str, work: Storage, scratch: Path, now: d
             previous.reused, previous.source_file = True, key
             return previous
         report = FileReport(source_file=key, source_sha256=sha, table=table, partition_id=pid)
-        # a folder of this attempt's own: a crashed attempt's files, or those of a file with the
-        # same bytes ingested beside this one, may be linked into the work area (a local store
-        # links them), and must never be written over
-        (scratch / "ingest").mkdir(parents=True, exist_ok=True)
-        out = Path(tempfile.mkdtemp(prefix=f"{pid[:16]}-", dir=scratch / "ingest"))
+        out = attempt_folder(scratch / "ingest", pid)
         _parse_into(path, key, report, out, now or datetime.now(UTC))
         _commit(work, report, out)
     log.info("ingested file=%s read=%d accepted=%d quarantined=%d", key, report.read, report.accepted, report.quarantined)

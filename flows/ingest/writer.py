@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -10,6 +11,17 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+
+def attempt_folder(parent: Path, partition_id: str) -> Path:
+    """A new folder under ``parent`` for one attempt at a partition's files.
+
+    Never the same folder twice: a crashed attempt's files, or those of a file with the same
+    bytes ingested beside this one, may be linked into the work area (a local store links them)
+    and must never be written over.
+    """
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{partition_id[:16]}-", dir=parent))
 
 
 class PartitionWriter:

@@ -168,8 +168,7 @@ class LocalStorage:
 
     def _write_temp(self, path: Path, data: bytes | BinaryIO) -> Path:
         """A fsynced hidden copy of ``data`` beside ``path``, ready to be linked or renamed."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex}")
+        tmp = _temp_beside(path)
         try:
             with tmp.open("xb") as handle:
                 if isinstance(data, bytes):
@@ -184,10 +183,15 @@ class LocalStorage:
         return tmp
 
 
+def _temp_beside(path: Path) -> Path:
+    """A fresh hidden name in ``path``'s folder (created), for a file to be linked or renamed to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex}")
+
+
 def _linked_temp(path: Path, source: Path) -> Path | None:
     """A fsynced hidden link to ``source`` beside ``path``; None where a link cannot be made."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex}")
+    tmp = _temp_beside(path)
     try:
         os.link(source, tmp)
     except OSError:  # another file system, or one without hard links: copy instead
