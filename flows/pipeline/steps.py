@@ -170,7 +170,8 @@ def _export(context: RunContext, resource: Any, order: list[str], out: Path, cac
     from flows.publish.export import export_table
 
     return export_table(context.warehouse, resource.model, resource.name, list(resource.formats), order, out,
-                        content_hashes=resource.content_hashes, clean_cache=cache / "clean")  # fmt: skip
+                        content_hashes=resource.content_hashes, clean_cache=cache / "clean",
+                        redacted_by_model=resource.redacted_by_model)  # fmt: skip
 
 
 def _validate(context: RunContext, target: Any, suites: list[str], name: str) -> dict[str, Any]:

@@ -30,6 +30,9 @@ class ResourceSpec(BaseModel):
     # A long column → the column of the same table holding its hash (text: text_sha256): deltas
     # compare the hash, so the long values are never read. Same hash must mean same value.
     content_hashes: dict[str, str] = {}
+    # Text columns the resource's dbt model already redacts (the ``redacted`` macro, the export's
+    # own SQL): exported as stored, not redacted a second time. The privacy gate still scans them.
+    redacted_by_model: list[str] = []
 
     @field_validator("name", "model")
     @classmethod

@@ -55,15 +55,22 @@ class SuiteFile:
         """This suite (or the expectations at ``indexes``) as a ``gx.ExpectationSuite``.
 
         Each expectation is built on its own first: ``gx.ExpectationSuite`` only logs an
-        unknown expectation type and drops it, which would silently remove a check.
+        unknown expectation type and drops it, which would silently remove a check. An
+        ``unexpected_rows_expectation`` is built as its one-scan twin (``flows.validate.gx_rows``).
         """
         from flows.validate.gx_import import import_great_expectations
 
         gx = import_great_expectations()
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+        from flows.validate.gx_rows import EXPECTATION_TYPE as ROWS_SCANNED_ONCE
+
         chosen = list(range(len(self.expectations)) if indexes is None else indexes)
-        configurations = [{**self.expectations[i], "id": self.expectation_id(i)} for i in chosen]
+        configurations = [
+            {**self.expectations[i], "id": self.expectation_id(i)}
+            | ({"type": ROWS_SCANNED_ONCE} if self.expectations[i]["type"] == UNEXPECTED_ROWS else {})
+            for i in chosen
+        ]
         for index, configuration in zip(chosen, configurations, strict=True):
             try:
                 ExpectationConfiguration(**configuration).to_domain_obj()

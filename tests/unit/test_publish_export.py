@@ -49,8 +49,10 @@ def warehouse(path: Path, edit: str = "", null_key: bool = True) -> Path:
     return path
 
 
-def export_once(db: Path, out: Path, formats: tuple[str, ...] = ("csv", "parquet")) -> dict[str, bytes]:
-    files = export_table(db, "texts", "texts", list(formats), ["doc_id"], out)
+def export_once(
+    db: Path, out: Path, formats: tuple[str, ...] = ("csv", "parquet"), hashes: dict[str, str] | None = None
+) -> dict[str, bytes]:
+    files = export_table(db, "texts", "texts", list(formats), ["doc_id"], out, content_hashes=hashes)
     return {file.fmt: file.path.read_bytes() for file in files}
 
 
@@ -60,16 +62,28 @@ def use_memory(monkeypatch: pytest.MonkeyPatch, limit: str, threads: int = 2) ->
     get_settings.cache_clear()
 
 
+@pytest.mark.parametrize("hashes", [None, {"text": "text_sha256"}], ids=["narrow", "wide"])
 def test_bytes_do_not_depend_on_how_many_key_ranges_memory_allowed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, hashes: dict[str, str] | None
 ) -> None:
+    """Narrow tables spill through DuckDB's PARTITION_BY, wide ones (declared text hashes) through Arrow."""
     db = warehouse(tmp_path / "w.duckdb")
     monkeypatch.setattr(export, "ROW_GROUP_BYTES", 256 << 10)  # several row groups, cut by bytes
     caplog.set_level(logging.INFO, logger="flows.publish.export")
-    whole = export_once(db, tmp_path / "whole")
+    whole = export_once(db, tmp_path / "whole", hashes=hashes)
     use_memory(monkeypatch, "40MB", threads=1)
     monkeypatch.setattr(export, "_RANGE_SHARE", 400)  # ranges of ~100 kB: dozens of them
-    ranged = export_once(db, tmp_path / "ranged")
+    ranged = export_once(db, tmp_path / "ranged", hashes=hashes)
+    if hashes:  # routed in small row groups: every range's rows waited within its share of the budget
+        spilled = tmp_path / "spilled"
+        routed = export.memory_limit_bytes() // export._RANGE_SHARE // export._ROUTE_SHARE
+        monkeypatch.setattr(export.shutil, "rmtree", lambda *args, **kwargs: None)
+        export_once(db, spilled, ("parquet",), hashes)
+        parts = sorted((spilled / "spill").rglob("part.parquet"))
+        assert len(parts) > 10
+        groups = [pq.ParquetFile(part).metadata for part in parts]
+        assert sum(m.num_rows for m in groups) == ROWS and max(m.num_row_groups for m in groups) > 1
+        assert all(m.row_group(i).total_byte_size < 4 * routed for m in groups for i in range(m.num_row_groups))
     counts = [int(r.message.split(" key ranges")[0].rsplit(" ", 1)[1]) for r in caplog.records if "key ranges" in r.message]
     assert counts[0] == 1 and counts[1] > 10
     assert ranged == whole  # same content, same bytes, CSV and Parquet
@@ -91,6 +105,35 @@ def test_bytes_do_not_depend_on_how_many_key_ranges_memory_allowed(
     sizes = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
     assert len(sizes) > 3 and max(sizes) < ROWS
     assert metadata.metadata[REDACTION_KEY.encode()] == redaction_fingerprint().encode()
+
+
+def test_columns_redacted_by_their_model_are_published_as_stored_and_still_gated(tmp_path: Path) -> None:
+    from flows.privacy import PrivacyError, check_files
+
+    db = warehouse(tmp_path / "w.duckdb")
+    hashes = {"text": "text_sha256"}
+    [stored] = export_table(db, "texts", "texts", ["parquet"], ["doc_id"], tmp_path / "stored", content_hashes=hashes,
+                            clean_cache=tmp_path / "cache", redacted_by_model=["text"])  # fmt: skip
+    [redacted] = export_table(db, "texts", "texts", ["parquet"], ["doc_id"], tmp_path / "redacted", content_hashes=hashes)
+    with duckdb.connect(str(db), read_only=True) as con:
+        named = con.execute("select count(*) from texts where text like '%张三丰%'").fetchone()[0]  # type: ignore[index]
+    published = duckdb.sql(f"select count(*) from '{stored.path}' where text like '%张三丰%'").fetchone()[0]  # type: ignore[index]
+    assert named and published == named  # trusted to the model: not redacted again
+    assert not list((tmp_path / "cache").rglob("*.parquet"))  # nor looked up in the clean cache
+    assert duckdb.sql(f"select count(*) from '{redacted.path}' where text like '%张三丰%'").fetchone() == (0,)
+    with pytest.raises(PrivacyError):  # a model that did not redact is caught by the gate
+        check_files([stored.path])
+    check_files([redacted.path])
+
+
+def test_cjo_judgments_texts_are_redacted_by_their_model() -> None:
+    """The export trusts judgment_texts' model to redact: the model must call the macro on its text."""
+    from flows.resources import DBT_PROJECT_DIR
+
+    [texts] = [r for r in load_dataset("cjo-judgments").resources if r.redacted_by_model]
+    assert texts.redacted_by_model == ["text"]
+    model = (DBT_PROJECT_DIR / "models" / "marts" / f"{texts.model}.sql").read_text(encoding="utf-8")
+    assert "{{ redacted('captures.text') }} as text" in model
 
 
 def test_an_empty_table_exports_its_header_and_schema(tmp_path: Path) -> None:

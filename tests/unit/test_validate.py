@@ -28,6 +28,7 @@ from flows.validate import (
     render_markdown,
     validate_tables,
 )
+from flows.validate.report import MAX_EXAMPLES
 
 TODAY = dt.date(2024, 6, 30)
 SHIPPED = ("raw_judgments", "judgments", "courts")
@@ -303,6 +304,42 @@ def test_failing_controls_fail_with_real_unexpected_values(tmp_path: Path, contr
     # GX's persisted connection is closed again: the file can be opened for writing.
     with duckdb.connect(str(controls_db)) as con:
         con.execute("insert into t values (11, null, null)")
+
+
+def test_unexpected_rows_run_their_query_once_and_count_past_the_example_limit(tmp_path: Path) -> None:
+    """GX's own class runs each query twice (rows, then count(*)); ours once, unless the rows fill the limit."""
+    database = tmp_path / "many.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create table t as select i as id from range(1, 1001) r(i)")
+    suite = write_suite(tmp_path / "suites", "many", "t", [
+        {"type": "unexpected_rows_expectation", "severity": "critical", "description": "none over 1000",
+         "kwargs": {"unexpected_rows_query": "select id from {batch} where id > 1000"}},
+        {"type": "unexpected_rows_expectation", "severity": "critical", "description": "seven",
+         "kwargs": {"unexpected_rows_query": "select id from {batch} where id % 100 = 7 and id < 700"}},
+        {"type": "unexpected_rows_expectation", "severity": "critical", "description": "past the limit",
+         "kwargs": {"unexpected_rows_query": "select id from {batch} where id > 250"}},
+    ])  # fmt: skip
+    from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+
+    queries: list[str] = []
+    execute = SqlAlchemyExecutionEngine.execute_query
+
+    def recording(self: Any, query: Any) -> Any:
+        queries.append(str(query))
+        return execute(self, query)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SqlAlchemyExecutionEngine, "execute_query", recording)
+        report = validate_tables(database, [suite])
+
+    passing, seven, many = (outcome(report, name) for name in ("none over 1000", "seven", "past the limit"))
+    assert passing.success is True and passing.unexpected_count == 0
+    assert seven.success is False and seven.unexpected_count == 7
+    assert len(seven.examples) == MAX_EXAMPLES
+    assert all(row["id"] in (7, 107, 207, 307, 407, 507, 607) for row in seven.examples)
+    assert many.success is False and many.unexpected_count == 750 and len(many.examples) == MAX_EXAMPLES
+    ran = [sum("id > 1000" in q for q in queries), sum("id % 100 = 7" in q for q in queries), sum("id > 250" in q for q in queries)]
+    assert ran == [1, 1, 2]  # the third filled the 200-row limit, so it was counted
 
 
 def test_errors_inside_gx_are_reported_never_passed(tmp_path: Path, controls_db: Path) -> None:
