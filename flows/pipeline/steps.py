@@ -143,7 +143,8 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
         # a carry is mostly compression on one core: meanwhile the other files pass the gate on the
         # other (the full exports, the memory-hungry part, are done before it starts)
         carried = [(resource, order, pool.submit(carry.export_carried, context.warehouse, resource.model, resource.name,
-                    list(resource.formats), order, out, content_hashes=resource.content_hashes, last=last))
+                    list(resource.formats), order, out, content_hashes=resource.content_hashes, last=last,
+                    redacted_by_model=resource.redacted_by_model))
                    for resource, order, last in carrying]  # fmt: skip
         rendered = render_charts(context.warehouse, out / "charts", spec.charts)
         # the privacy gate: nothing identifying leaves, or nothing does (charts' data included); of a

@@ -76,9 +76,11 @@ def redacted_select(relation: str, text_columns: Iterable[str]) -> str:
     return f"select * replace ({replaced}) from {target}" if replaced else f"select * from {target}"
 
 
-def redacted_query(con: duckdb.DuckDBPyConnection, relation: str) -> str:
-    """``select`` of every column of ``relation`` with every text column redacted (for exports)."""
-    return f"select {', '.join(published_columns(con, relation))} from {_identifier(relation)}"
+def redacted_query(con: duckdb.DuckDBPyConnection, relation: str, as_stored: Iterable[str] = ()) -> str:
+    """``select`` of every column of ``relation`` with every text column redacted (for exports),
+    but those in ``as_stored`` (columns its model redacted already)."""
+    given = {column: _identifier(column) for column in as_stored}
+    return f"select {', '.join(published_columns(con, relation, given))} from {_identifier(relation)}"
 
 
 def published_columns(con: duckdb.DuckDBPyConnection, relation: str, given: Mapping[str, str] | None = None) -> list[str]:

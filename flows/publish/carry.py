@@ -33,7 +33,7 @@ import os
 import queue
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,7 @@ def export_carried(
     *,
     content_hashes: dict[str, str] | None,
     last: Path | None,
+    redacted_by_model: Collection[str] = (),
 ) -> ExportedFile | None:
     """The Parquet export of ``relation`` carried over from ``last`` (see the module), or None
     where a full export is needed. The file's ``scan`` is the only part the gate must read."""
@@ -138,7 +139,7 @@ def export_carried(
     work.mkdir(parents=True)
     with connect(warehouse, read_only=True) as con:
         con.execute("set preserve_insertion_order = false; set TimeZone = 'UTC'")
-        published = redacted_query(con, relation)
+        published = redacted_query(con, relation, redacted_by_model)
         drop = _changed_keys(con, published, last, key, content_hashes, relation)
         if drop is None:
             return None
@@ -150,7 +151,7 @@ def export_carried(
             return ExportedFile(
                 resource, "parquet", target, package_path, target.stat().st_size, sha256_file(target), rows, changed
             )
-        _copy_changed_rows(con, relation, key, drop, changed)
+        _copy_changed_rows(con, relation, key, drop, changed, redacted_by_model)
         source = f"read_parquet({_literal(str(changed))})"
         changed_bytes = con.execute(f"select coalesce(sum({_row_bytes_sql(con, relation)}), 0) from {source}").fetchone()
         if changed_bytes is None or changed_bytes[0] > memory_limit_bytes() // _RANGE_SHARE:  # held in memory to merge
@@ -166,14 +167,16 @@ def export_carried(
     return exported
 
 
-def _copy_changed_rows(con: duckdb.DuckDBPyConnection, relation: str, key: str, keys: pa.Array, target: Path) -> None:
-    """Write the rows of ``relation`` whose published key is in ``keys``, redacted, to ``target``.
+def _copy_changed_rows(
+    con: duckdb.DuckDBPyConnection, relation: str, key: str, keys: pa.Array, target: Path, as_stored: Collection[str]
+) -> None:
+    """Write the rows of ``relation`` whose published key is in ``keys``, as published, to ``target``.
 
     The keys are published (redacted) values, so a filter on them cannot reach the table scan:
     it would redact every text first. The rows are found by their row ids instead, redacting
     only the key column, and then read by row id, which skips the other rows' texts.
     """
-    columns = published_columns(con, relation)
+    columns = published_columns(con, relation, {column: _ident(column) for column in as_stored})
     con.register("__changed_keys", pa.table({key: keys}))
     rows = con.execute(
         f"select __row from (select rowid as __row, {', '.join(columns)} from {_ident(relation)}) "

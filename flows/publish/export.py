@@ -30,6 +30,7 @@ import math
 import shutil
 from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,7 @@ ROW_GROUP_ROWS = 100_000
 ROW_GROUP_BYTES = 64 << 20  # of values (string bytes, 8 per other value): ~5,000 full texts
 _BATCH_ROWS = 2048
 _RANGE_SHARE = 4  # a range to sort holds at most this fraction of the memory limit
-_ROUTE_SHARE = 4  # rows routed to their range file wait in this fraction of the sort budget (outside DuckDB's limit)
+_ROUTE_SHARE = 12  # routing a wide spill keeps ~3x this fraction of the sort budget (outside DuckDB's limit)
 _SAMPLE = "using sample 5 percent (system)"  # vectors, not rows: a wide table is not read whole to size it
 REDACTION_KEY = "wenshu:redaction"  # Parquet key-value metadata: how stored texts became published ones
 
@@ -103,10 +104,9 @@ def export_table(
     with connect(warehouse, read_only=True) as con:  # the configured memory limit: exports spill, never swell
         con.execute("set preserve_insertion_order = false; set TimeZone = 'UTC'")  # the queries order explicitly
         rows = con.execute(f"select count(*) from {_ident(relation)}").fetchone()[0]  # type: ignore[index]
-        as_stored = {column: _ident(column) for column in redacted_by_model}
-        hashed = {column: hashes for column, hashes in (content_hashes or {}).items() if column not in as_stored}
+        hashed = {column: hashes for column, hashes in (content_hashes or {}).items() if column not in redacted_by_model}
         caches = _clean_caches(con, relation, hashed, clean_cache)
-        published, flags = _published_select(con, relation, caches, as_stored)
+        published, flags = _published_select(con, relation, caches, redacted_by_model)
         wide = bool(content_hashes)
         ranges = _spill_by_key_range(con, relation, published, order_by[0], rows, spill, wide=wide)
         _remember_clean(con, ranges, caches)
@@ -154,12 +154,12 @@ def _clean_caches(
 
 
 def _published_select(
-    con: duckdb.DuckDBPyConnection, relation: str, caches: list[_CleanCache], as_stored: dict[str, str]
+    con: duckdb.DuckDBPyConnection, relation: str, caches: list[_CleanCache], as_stored: Collection[str]
 ) -> tuple[str, list[str]]:
     """The table as published (every text column redacted, but those ``as_stored``), and the names
     of the flag columns it adds: per cached column, true where the published value is the stored one."""
     if not caches:
-        return f"select {', '.join(published_columns(con, relation, as_stored))} from {_ident(relation)}", []
+        return redacted_query(con, relation, as_stored), []
     known = [
         f"{_ident(c.hash_column)} in (select hash from read_parquet({_literal(str(c.path))})) as {_ident('__known:' + c.column)}"
         if c.path.is_file()
@@ -170,7 +170,8 @@ def _published_select(
         f"if({_ident('__known:' + c.column)}, {_ident(c.column)}, {redaction_sql(c.column)}) as {_ident('__published:' + c.column)}"
         for c in caches
     ]
-    outer = published_columns(con, relation, as_stored | {c.column: _ident("__published:" + c.column) for c in caches})
+    stored = {column: _ident(column) for column in as_stored}
+    outer = published_columns(con, relation, stored | {c.column: _ident("__published:" + c.column) for c in caches})
     flags = [
         f"{_ident('__known:' + c.column)} or {_ident(c.column)} is not distinct from {_ident('__published:' + c.column)} "
         f"as {_ident(c.flag)}"
@@ -237,41 +238,56 @@ def _route_by_range(con: duckdb.DuckDBPyConnection, ranged: str, ranges: int, sp
 
     DuckDB's own ``PARTITION_BY`` write took 98 s for a million full texts (12 GB) in 49 ranges,
     against 16 s for the same rows in one file; routing them here took 39 s. Rows wait in memory
-    until their range holds ``budget`` bytes divided among the ranges, then become a row group.
+    until their range holds its part of ``budget``, then become row groups of that size.
     The batches, the waiting rows and the writers live outside DuckDB's memory limit (330 MB
-    more at peak, at a million texts), so DuckDB, which only streams here, gets half its share.
+    more at peak, at a million texts), so DuckDB, which only streams here, gets half its share,
+    unless tasks run as threads: the limit is the database instance's, which parallel exports in
+    one process share.
     """
-    con.execute(f"set memory_limit = '{memory_limit_bytes() // 2}B'")
+    shrink = get_settings().task_runner != "threads"
+    if shrink:
+        con.execute(f"set memory_limit = '{memory_limit_bytes() // 2}B'")
     try:
         _route_batches(con.execute(ranged).to_arrow_reader(_BATCH_ROWS), ranges, spill, budget)
     finally:
-        con.execute(f"set memory_limit = '{memory_limit()}'")
+        if shrink:
+            con.execute(f"set memory_limit = '{memory_limit()}'")
 
 
 def _route_batches(reader: pa.RecordBatchReader, ranges: int, spill: Path, budget: int) -> None:
+    """Route ``reader``'s rows; about three times ``budget`` stays in memory (waiting rows, and
+    what the open writers keep), plus a batch or two.
+
+    Each range's rows are copied out of the batch on their own (a slice would keep the whole
+    batch alive while they wait), so what waits is what is counted."""
     schema = pa.schema([field for field in reader.schema if field.name != "__range"])
     limit = max(1, budget // ranges)
     pending: list[list[pa.RecordBatch]] = [[] for _ in range(ranges)]
     sizes = [0] * ranges
-    writers: dict[int, pq.ParquetWriter] = {}
+    with ExitStack() as writers_open:
+        writers: dict[int, pq.ParquetWriter] = {}
 
-    def flush(index: int) -> None:
-        if index not in writers:
-            folder = spill / f"__range={index}"
-            folder.mkdir(parents=True, exist_ok=True)
-            writers[index] = pq.ParquetWriter(folder / "part.parquet", schema, compression="lz4", use_dictionary=False)
-        writers[index].write_table(pa.Table.from_batches(pending[index], schema))
-        pending[index], sizes[index] = [], 0
+        def flush(index: int) -> None:
+            if index not in writers:
+                folder = spill / f"__range={index}"
+                folder.mkdir(parents=True, exist_ok=True)
+                writer = pq.ParquetWriter(folder / "part.parquet", schema, compression="lz4", use_dictionary=False)
+                writers[index] = writers_open.enter_context(writer)
+            table = pa.Table.from_batches(pending[index], schema)
+            # an open writer keeps about two row groups' bytes: groups no bigger than a range's part
+            writers[index].write_table(table, row_group_size=max(1, limit * table.num_rows // max(1, table.nbytes)))
+            pending[index], sizes[index] = [], 0
 
-    try:
         for batch in reader:
             position = batch.column(batch.num_columns - 1).to_numpy(zero_copy_only=False)
+            rows = batch.select(schema.names)
             order = np.argsort(position, kind="stable")
-            grouped = batch.select(schema.names).take(pa.array(order))
             keys = position[order]
             cuts = np.flatnonzero(np.diff(keys)) + 1
             for start, stop in zip(np.r_[0, cuts], np.r_[cuts, len(keys)], strict=True):
-                index, piece = int(keys[start]), grouped.slice(start, stop - start)
+                if start == stop:  # an empty batch
+                    continue
+                index, piece = int(keys[start]), rows.take(pa.array(order[start:stop]))
                 pending[index].append(piece)
                 sizes[index] += piece.nbytes
                 if sizes[index] >= limit:
@@ -279,9 +295,6 @@ def _route_batches(reader: pa.RecordBatchReader, ranges: int, spill: Path, budge
         for index in range(ranges):
             if pending[index]:
                 flush(index)
-    finally:
-        for writer in writers.values():
-            writer.close()
 
 
 def _row_bytes_sql(con: duckdb.DuckDBPyConnection, relation: str) -> str:

@@ -8,8 +8,10 @@ of a 66 s gate. Here one metric fetches at most ``MAX_RESULT_RECORDS`` rows with
 than that is the exact count, and only a query that fills the limit is counted again.
 
 Suite files keep GX's own type name (plain GX runs them unchanged); :meth:`SuiteFile.to_gx`
-builds them as :class:`UnexpectedRowsScannedOnce`, whose results have the same shape. Import
-this module only after GX (``flows.validate.gx_import``): defining the classes registers them.
+builds them as :class:`UnexpectedRowsScannedOnce`, whose results GX's own ``_validate`` makes
+from the two values it expects. SQL engines only, written for DuckDB (``LIMIT``; a query's own
+``ORDER BY`` is not kept under the wrapper). Import GX through ``flows.validate.gx_import``
+before this module, so that importing GX here does not load scipy.stats and altair.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from typing import Any, ClassVar
 from great_expectations.compatibility.sqlalchemy import sqlalchemy as sa
 from great_expectations.constants import MAX_RESULT_RECORDS
 from great_expectations.core.metric_domain_types import MetricDomainTypes
-from great_expectations.core.result_format import ResultFormat
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 from great_expectations.expectations.core.unexpected_rows_expectation import UnexpectedRowsExpectation
 from great_expectations.expectations.metrics.metric_provider import metric_value
@@ -66,17 +67,10 @@ class UnexpectedRowsScannedOnce(UnexpectedRowsExpectation):  # type: ignore[misc
 
     metric_dependencies: ClassVar[tuple[str, ...]] = (METRIC,)
 
-    def _validate(self, metrics: dict, runtime_configuration: dict | None = None, execution_engine: Any = None) -> dict[str, Any]:
+    def _validate(self, metrics: dict, runtime_configuration: dict | None = None, execution_engine: Any = None) -> Any:
         found = metrics[METRIC]
-        config = self._get_result_format(runtime_configuration=runtime_configuration)
-        result_format = config.get("result_format", ResultFormat.SUMMARY) if isinstance(config, dict) else config
-        success = found[_COUNT] == 0
-        if result_format == ResultFormat.BOOLEAN_ONLY:
-            return {"success": success}
-        result: dict[str, Any] = {"observed_value": found[_COUNT]}
-        if result_format == ResultFormat.COMPLETE:
-            result["details"] = {"unexpected_rows": found[_ROWS]}
-        return {"success": success, "result": result}
+        given = {"unexpected_rows_query.table": found[_ROWS], "unexpected_rows_query.row_count": found[_COUNT]}
+        return super()._validate(given, runtime_configuration, execution_engine)
 
 
 EXPECTATION_TYPE: str = UnexpectedRowsScannedOnce.expectation_type

@@ -76,7 +76,7 @@ class SuiteFile:
                 ExpectationConfiguration(**configuration).to_domain_obj()
             except Exception as error:  # GX raises pydantic errors and its own
                 raise ConfigurationError(
-                    f"suite {self.path} is not a valid GX suite: expectation #{index} ({configuration['type']}): {error}"
+                    f"suite {self.path} is not a valid GX suite: expectation #{index} ({self.expectations[index]['type']}): {error}"
                 ) from error
         suite = gx.ExpectationSuite(name=self.name, expectations=configurations, meta=dict(self.meta))
         if len(suite.expectations) != len(configurations):

@@ -164,10 +164,15 @@ def test_local_store_end_to_end(workdirs: Path):
     assert judgments_result(third)["tables"]["judgments"] == distinct_docs(landing)
     # 1.0.0's texts were carried over, not exported again, and are the bytes a full export writes
     assert judgments_result(first)["carried_over"] == [] and judgments_result(third)["carried_over"] == ["judgment_texts"]
-    [full] = export_table(work_dir / "warehouse/wenshu.duckdb", "judgment_texts", "judgment_texts", ["parquet"], ["doc_id"],
-                          workdirs / "full-export", content_hashes={"text": "text_sha256"})  # fmt: skip
+    warehouse = work_dir / "warehouse/wenshu.duckdb"
+    [full] = export_table(warehouse, "judgment_texts", "judgment_texts", ["parquet"], ["doc_id"], workdirs / "full-export",
+                          content_hashes={"text": "text_sha256"}, redacted_by_model=["text"])  # fmt: skip
     carried = store_dir / "cjo-judgments/1.1.0/data/judgment_texts.parquet"
     assert hashlib.sha256(carried.read_bytes()).hexdigest() == full.sha256
+    # published as the model redacted them: redacting them again changes no byte
+    [again] = export_table(warehouse, "judgment_texts", "judgment_texts", ["parquet"], ["doc_id"], workdirs / "again",
+                           content_hashes={"text": "text_sha256"})  # fmt: skip
+    assert again.sha256 == full.sha256
     assert before == {p: p.read_bytes() for p in (store_dir / "cjo-judgments/1.0.0").rglob("*") if p.is_file()}
     assert verify_store(open_storage(str(store_dir)), workdirs / "scratch").ok
     latest = orjson.loads((store_dir / "cjo-availability/latest.json").read_bytes())["version"]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -74,16 +75,6 @@ def test_bytes_do_not_depend_on_how_many_key_ranges_memory_allowed(
     use_memory(monkeypatch, "40MB", threads=1)
     monkeypatch.setattr(export, "_RANGE_SHARE", 400)  # ranges of ~100 kB: dozens of them
     ranged = export_once(db, tmp_path / "ranged", hashes=hashes)
-    if hashes:  # routed in small row groups: every range's rows waited within its share of the budget
-        spilled = tmp_path / "spilled"
-        routed = export.memory_limit_bytes() // export._RANGE_SHARE // export._ROUTE_SHARE
-        monkeypatch.setattr(export.shutil, "rmtree", lambda *args, **kwargs: None)
-        export_once(db, spilled, ("parquet",), hashes)
-        parts = sorted((spilled / "spill").rglob("part.parquet"))
-        assert len(parts) > 10
-        groups = [pq.ParquetFile(part).metadata for part in parts]
-        assert sum(m.num_rows for m in groups) == ROWS and max(m.num_row_groups for m in groups) > 1
-        assert all(m.row_group(i).total_byte_size < 4 * routed for m in groups for i in range(m.num_row_groups))
     counts = [int(r.message.split(" key ranges")[0].rsplit(" ", 1)[1]) for r in caplog.records if "key ranges" in r.message]
     assert counts[0] == 1 and counts[1] > 10
     assert ranged == whole  # same content, same bytes, CSV and Parquet
@@ -105,6 +96,41 @@ def test_bytes_do_not_depend_on_how_many_key_ranges_memory_allowed(
     sizes = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
     assert len(sizes) > 3 and max(sizes) < ROWS
     assert metadata.metadata[REDACTION_KEY.encode()] == redaction_fingerprint().encode()
+
+
+@pytest.mark.parametrize("arrival", ["key order", "random order"])
+def test_rows_routed_to_their_range_wait_within_the_budget(tmp_path: Path, arrival: str) -> None:
+    """What waits in memory is what is counted: rows arriving in key order once kept whole batches
+    alive (a slice of each batch waited per range), up to ranges x batch bytes."""
+    # in key order, batch i ends range i-1 with i rows, which then wait for good: each pinned
+    # its whole batch, 40 batches where the budget is 10
+    ranges, rows_per_batch, per_range, text = 40, 1000, 1001, "裁" * 300  # ~1 MB batches
+    keys = np.arange(ranges * per_range)
+    if arrival == "random order":
+        keys = np.random.default_rng(1).permutation(keys)
+    peak = 0
+
+    def batches_of() -> Iterator[pa.RecordBatch]:
+        nonlocal peak
+        for start in range(0, len(keys), rows_per_batch):
+            chunk = keys[start : start + rows_per_batch]
+            yield pa.record_batch({"doc_id": [f"d{k:06d}" for k in chunk], "text": [text] * len(chunk),
+                                   "__range": chunk // per_range})  # fmt: skip
+            peak = max(peak, pa.total_allocated_bytes())
+
+    first = next(batches_of())
+    reader = pa.RecordBatchReader.from_batches(first.schema, batches_of())
+    budget = ranges * first.nbytes // 4
+    before = pa.total_allocated_bytes()
+    export._route_batches(reader, ranges, tmp_path / "spill", budget)
+    assert peak - before < 3 * budget + 3 * first.nbytes
+    parts = sorted((tmp_path / "spill").glob("__range=*/part.parquet"))
+    assert len(parts) == ranges
+    routed = duckdb.sql(f"select doc_id from read_parquet({[str(p) for p in parts]}) order by doc_id").fetchall()
+    assert [row[0] for row in routed] == [f"d{k:06d}" for k in range(len(keys))]  # every row, once
+    for part in parts:
+        names = pq.read_table(part).column("doc_id").to_pylist()
+        assert {int(name[1:]) // per_range for name in names} == {int(part.parent.name.split("=")[1])}
 
 
 def test_columns_redacted_by_their_model_are_published_as_stored_and_still_gated(tmp_path: Path) -> None:
