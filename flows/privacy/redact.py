@@ -79,18 +79,21 @@ def redacted_select(relation: str, text_columns: Iterable[str]) -> str:
 def redacted_query(con: duckdb.DuckDBPyConnection, relation: str, as_stored: Iterable[str] = ()) -> str:
     """``select`` of every column of ``relation`` with every text column redacted (for exports),
     but those in ``as_stored`` (columns its model redacted already)."""
-    given = {column: _identifier(column) for column in as_stored}
-    return f"select {', '.join(published_columns(con, relation, given))} from {_identifier(relation)}"
+    return f"select {', '.join(published_columns(con, relation, as_stored=as_stored))} from {_identifier(relation)}"
 
 
-def published_columns(con: duckdb.DuckDBPyConnection, relation: str, given: Mapping[str, str] | None = None) -> list[str]:
+def published_columns(
+    con: duckdb.DuckDBPyConnection, relation: str, given: Mapping[str, str] | None = None, as_stored: Iterable[str] = ()
+) -> list[str]:
     """The select list of ``relation`` as published, in its column order: every text column redacted,
-    except those in ``given`` (column → SQL expression of its published value), every other as is."""
+    except those in ``given`` (column → SQL expression of its published value) and those
+    ``as_stored`` (published as they are, like every other column)."""
     given = given or {}
+    stored = set(as_stored)
     columns = con.execute(f"describe {_identifier(relation)}").fetchall()
     return [
         f"{given[name]} as {_identifier(name)}"
         if name in given
-        else (f"{redaction_sql(name)} as {_identifier(name)}" if kind == "VARCHAR" else _identifier(name))
+        else (f"{redaction_sql(name)} as {_identifier(name)}" if kind == "VARCHAR" and name not in stored else _identifier(name))
         for name, kind, *_ in columns
     ]

@@ -176,7 +176,7 @@ def _copy_changed_rows(
     it would redact every text first. The rows are found by their row ids instead, redacting
     only the key column, and then read by row id, which skips the other rows' texts.
     """
-    columns = published_columns(con, relation, {column: _ident(column) for column in as_stored})
+    columns = published_columns(con, relation, as_stored=as_stored)
     con.register("__changed_keys", pa.table({key: keys}))
     rows = con.execute(
         f"select __row from (select rowid as __row, {', '.join(columns)} from {_ident(relation)}) "

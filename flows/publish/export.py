@@ -170,8 +170,7 @@ def _published_select(
         f"if({_ident('__known:' + c.column)}, {_ident(c.column)}, {redaction_sql(c.column)}) as {_ident('__published:' + c.column)}"
         for c in caches
     ]
-    stored = {column: _ident(column) for column in as_stored}
-    outer = published_columns(con, relation, stored | {c.column: _ident("__published:" + c.column) for c in caches})
+    outer = published_columns(con, relation, {c.column: _ident("__published:" + c.column) for c in caches}, as_stored)
     flags = [
         f"{_ident('__known:' + c.column)} or {_ident(c.column)} is not distinct from {_ident('__published:' + c.column)} "
         f"as {_ident(c.flag)}"
