@@ -43,8 +43,8 @@ def _covered(intervals: list[tuple[float, float]]) -> float:
     return total
 
 
-def pipeline_breakdown(prefect_home: Path, process_start: float, process_end: float) -> dict[str, Any] | None:
-    """Seconds per step of the newest pipeline flow run, or None if Prefect recorded none."""
+def _newest_run(prefect_home: Path, process_end: float) -> tuple[float, float, dict[str, list[tuple[float, float]]]] | None:
+    """The newest pipeline flow run's start and end, and each step's task spans (epoch seconds)."""
     database = prefect_home / "prefect.db"
     if not database.is_file():
         return None
@@ -66,6 +66,28 @@ def pipeline_breakdown(prefect_home: Path, process_start: float, process_end: fl
         begun = _time(start)
         assert begun is not None
         spans.setdefault(step_of(name), []).append((begun, _time(end) or flow_end))
+    return flow_start, flow_end, spans
+
+
+def steps_running_at(prefect_home: Path, moment: float, process_end: float) -> list[str]:
+    """The steps of the newest pipeline run that had a task running at ``moment`` (epoch seconds)."""
+    run = _newest_run(prefect_home, process_end)
+    if run is None:
+        return []
+    flow_start, flow_end, spans = run
+    running = [name for name, found in spans.items() if any(start <= moment <= end for start, end in found)]
+    if running:
+        return sorted(running)
+    return ["start-up (before the flow)" if moment < flow_start else "shut-down (after the flow)" if moment > flow_end
+            else "in the flow, outside any task"]  # fmt: skip
+
+
+def pipeline_breakdown(prefect_home: Path, process_start: float, process_end: float) -> dict[str, Any] | None:
+    """Seconds per step of the newest pipeline flow run, or None if Prefect recorded none."""
+    run = _newest_run(prefect_home, process_end)
+    if run is None:
+        return None
+    flow_start, flow_end, spans = run
     steps: dict[str, float] = {}
     for name, found in sorted(spans.items(), key=lambda item: min(s for s, _ in item[1])):
         steps[name] = round(max(e for _, e in found) - min(s for s, _ in found), 2)

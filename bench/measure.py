@@ -29,6 +29,7 @@ class Measured:
     peak_processes: dict[str, float]  # at the peak: process label → RSS in MB (summed over same labels)
     started_at: float  # epoch seconds, to line up with timestamps the stage records itself
     ended_at: float
+    peak_at: float  # epoch seconds of the peak sample
 
 
 def _label(process: psutil.Process) -> str:
@@ -64,18 +65,18 @@ def run_measured(
     """Run ``argv`` to completion; stdout and stderr go to ``log_dir/<name>.out|.err``."""
     log_dir.mkdir(parents=True, exist_ok=True)
     out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.err"
-    peak, at_peak, labels = 0, dict[int, int](), dict[int, str]()
+    peak, peak_at, at_peak, labels = 0, 0.0, dict[int, int](), dict[int, str]()
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started, started_at = time.perf_counter(), time.time()
         process = psutil.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak, at_peak
+            nonlocal peak, peak_at, at_peak
             while not done.is_set():
                 sizes = _tree_rss(process, labels)
                 if sum(sizes.values()) > peak:
-                    peak, at_peak = sum(sizes.values()), sizes
+                    peak, peak_at, at_peak = sum(sizes.values()), time.time(), sizes
                 done.wait(interval)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -87,7 +88,8 @@ def run_measured(
     stderr = err_path.read_text(errors="replace")
     stdout = out_path.read_text(errors="replace")
     return Measured(
-        seconds, peak, returncode, stdout, stderr[-3000:], _composition(at_peak, labels), started_at, started_at + seconds
+        seconds, peak, returncode, stdout, stderr[-3000:], _composition(at_peak, labels), started_at, started_at + seconds,
+        peak_at,
     )
 
 

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from breakdown import pipeline_breakdown
+from breakdown import pipeline_breakdown, steps_running_at
 from checks import check_incremental, check_ingest, check_noop, read_versions
 from measure import Measured, base_env, run_measured
 from report import render, targets
@@ -87,6 +87,7 @@ class Bench:
         self.stages.append(stage)
         if argv[1:2] == ["run"]:
             stage.detail["steps"] = pipeline_breakdown(self.out / "prefect", measured.started_at, measured.ended_at)
+            stage.detail["peak_during"] = steps_running_at(self.out / "prefect", measured.peak_at, measured.ended_at)
         if measured.returncode != 0:
             stage.detail["failed"] = f"exit code {measured.returncode}; see logs/{log}.err"
             raise StageFailed(f"{name} exited {measured.returncode} after {measured.seconds:.0f} s; see {self.out}/logs/{log}.err\n"

@@ -43,6 +43,9 @@ def connect(database: str | Path = ":memory:", *, s3: bool = False, read_only: b
             "temp_directory": str(temp_directory),
             "extension_directory": str(scratch / "duckdb-extensions"),
             "autoinstall_known_extensions": False,
+            # DuckDB keeps what it reads of Parquet files in its buffer pool, for a second read we
+            # never make (every file is read once, and local): 356 MB of an export's memory share
+            "enable_external_file_cache": False,
         },
     )
     if s3:

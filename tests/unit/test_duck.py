@@ -70,3 +70,17 @@ def test_parquet_round_trip_on_s3(s3_bucket: str, scratch: Path, monkeypatch: py
     assert store.exists("raw/t.parquet")
     assert store.duckdb_uri("raw/t.parquet") == uri
     assert not (scratch / "duckdb-extensions").exists()
+
+
+def test_parquet_reads_are_not_cached_in_duckdb_memory(scratch: Path, tmp_path: Path) -> None:
+    """Every file is read once: a copy kept in the buffer pool would only take an export's memory."""
+    path = tmp_path / "texts.parquet"
+    cached = "select coalesce(sum(memory_usage_bytes), 0) from duckdb_memory() where tag = 'EXTERNAL_FILE_CACHE'"
+    read = f"select sum(length(text)) from read_parquet('{path}')"
+    with duckdb.connect() as plain:  # DuckDB's default keeps what it read
+        plain.execute(f"copy (select repeat('判', 200) || i as text from range(200000) t(i)) to '{path}' (FORMAT parquet)")
+        plain.execute(read)
+        assert plain.execute(cached).fetchone()[0] > 0  # type: ignore[index]
+    with connect() as con:
+        assert con.execute(read).fetchone()[0] > 0  # type: ignore[index]
+        assert con.execute(cached).fetchone()[0] == 0  # type: ignore[index]
