@@ -138,7 +138,7 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
             if last is not None:
                 carrying.append((resource, order, last))  # after the full exports, beside their gate
                 continue
-        files += _export(context, resource, order, out, cache)
+        files += _export(context, resource, order, out)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="carry") as pool:
         # a carry is mostly compression on one core: meanwhile the other files pass the gate on the
         # other (the full exports, the memory-hungry part, are done before it starts)
@@ -152,7 +152,7 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
         check_files([file.path for file in files] + [path for chart in rendered for path in (chart.image, chart.data)])
         for resource, order, future in carried:
             done = future.result()
-            exported = [done] if done else _export(context, resource, order, out, cache)
+            exported = [done] if done else _export(context, resource, order, out)
             check_files([file.scan or file.path for file in exported])
             files += exported
     position = {resource.name: index for index, resource in enumerate(spec.resources)}
@@ -166,13 +166,12 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     return result.to_dict() | {"carried_over": sorted(file.resource for file in files if file.scan)}
 
 
-def _export(context: RunContext, resource: Any, order: list[str], out: Path, cache: Path) -> list[Any]:
+def _export(context: RunContext, resource: Any, order: list[str], out: Path) -> list[Any]:
     """A resource's full export (see ``flows.publish.export``)."""
     from flows.publish.export import export_table
 
     return export_table(context.warehouse, resource.model, resource.name, list(resource.formats), order, out,
-                        content_hashes=resource.content_hashes, clean_cache=cache / "clean",
-                        redacted_by_model=resource.redacted_by_model)  # fmt: skip
+                        content_hashes=resource.content_hashes, redacted_by_model=resource.redacted_by_model)  # fmt: skip
 
 
 def _validate(context: RunContext, target: Any, suites: list[str], name: str) -> dict[str, Any]:

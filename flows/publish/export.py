@@ -15,11 +15,8 @@ on how many ranges there were (that follows the memory limit), so the bytes do n
 
 Redaction is a regular expression over every text, the costliest part of an export. A column
 its dbt model already redacts with the same SQL (``redacted_by_model`` in ``datapackage.yaml``:
-the full texts) is published as stored. Any other text column with a declared hash
-(``content_hashes``) skips it for texts whose hash an earlier export found clean (published as
-stored) under the same redaction fingerprint: a private cache of those hashes, rewritten by
-each export. The privacy gate still scans every published byte, so a model or a cache that
-lied would stop the publish, not leak a name.
+the full texts) is published as stored. The privacy gate still scans every published byte, so
+a model that did not redact would stop the publish, not leak a name.
 """
 
 from __future__ import annotations
@@ -43,7 +40,7 @@ import pyarrow.parquet as pq
 from flows import layout
 from flows.checksums import sha256_file
 from flows.duck import connect, memory_limit, memory_limit_bytes
-from flows.privacy import published_columns, redacted_query, redaction_sql
+from flows.privacy import redacted_query, redaction_sql
 from flows.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -87,22 +84,21 @@ def export_table(
     out_dir: Path,
     *,
     content_hashes: dict[str, str] | None = None,
-    clean_cache: Path | None = None,
     redacted_by_model: Collection[str] = (),
 ) -> list[ExportedFile]:
     """Write ``relation`` as each of ``formats`` under ``out_dir/data/``; deterministic bytes.
 
-    With ``clean_cache`` (a private folder), the text columns in ``content_hashes`` (column →
-    its hash column) are redacted only where their hash is not known clean (see the module).
-    Columns in ``redacted_by_model`` are published as stored: their dbt model redacted them.
+    A table with ``content_hashes`` (text column → its hash column) holds full texts: it is
+    spilled as a wide one (see the module). Columns in ``redacted_by_model`` are published as
+    stored: their dbt model redacted them.
     """
     out_dir.joinpath("data").mkdir(parents=True, exist_ok=True)
     spill = out_dir / "spill" / resource
     shutil.rmtree(spill, ignore_errors=True)
     spill.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return _export(warehouse, relation, resource, formats, order_by, out_dir, spill, content_hashes, clean_cache,
-                       redacted_by_model)  # fmt: skip
+        return _export(warehouse, relation, resource, formats, order_by, out_dir, spill, wide=bool(content_hashes),
+                       redacted_by_model=redacted_by_model)  # fmt: skip
     finally:
         shutil.rmtree(spill.parent, ignore_errors=True)
 
@@ -115,28 +111,23 @@ def _export(
     order_by: list[str],
     out_dir: Path,
     spill: Path,
-    content_hashes: dict[str, str] | None,
-    clean_cache: Path | None,
+    *,
+    wide: bool,
     redacted_by_model: Collection[str],
 ) -> list[ExportedFile]:
     with connect(warehouse, read_only=True) as con:  # the configured memory limit: exports spill, never swell
         con.execute("set preserve_insertion_order = false; set TimeZone = 'UTC'")  # the queries order explicitly
         rows = con.execute(f"select count(*) from {_ident(relation)}").fetchone()[0]  # type: ignore[index]
-        hashed = {column: hashes for column, hashes in (content_hashes or {}).items() if column not in redacted_by_model}
-        caches = _clean_caches(con, relation, hashed, clean_cache)
-        published, flags = _published_select(con, relation, caches, redacted_by_model)
-        wide = bool(content_hashes)
+        published = redacted_query(con, relation, redacted_by_model)
         ranges = _spill_by_key_range(con, relation, published, order_by[0], rows, spill, wide=wide)
-        _remember_clean(con, ranges, caches)
         if not ranges:  # no rows: the table's empty select gives the files their columns
-            empty = [f"select * from ({redacted_query(con, relation)}) where false"]
-            return _write_formats(con, empty, resource, formats, out_dir, rows, wide=wide)
+            return _write_formats(con, [f"select * from ({published}) where false"], resource, formats, out_dir, rows,
+                                  wide=wide)  # fmt: skip
     # The ranges are files now. A connection of its own sorts them: the warehouse's, closed, takes
     # the table blocks it cached while spilling (390 MB of a million texts) with it.
     order = ", ".join(_ident(column) for column in order_by)
-    columns = f"* exclude ({', '.join(_ident(flag) for flag in flags)})" if flags else "*"
     source = "read_parquet({}, hive_partitioning = false)"
-    queries = [f"select {columns} from {source.format(_literal(part))} order by {order}" for part in ranges]
+    queries = [f"select * from {source.format(_literal(part))} order by {order}" for part in ranges]
     with connect() as con:
         con.execute("set preserve_insertion_order = false; set TimeZone = 'UTC'")
         return _write_formats(con, queries, resource, formats, out_dir, rows, wide=wide)
@@ -165,74 +156,6 @@ def _write_formats(
         log.info("exported resource=%s format=%s rows=%d bytes=%d ranges=%d", resource, fmt, rows, target.stat().st_size,
                  len(queries))  # fmt: skip
     return exported
-
-
-@dataclass(frozen=True)
-class _CleanCache:
-    column: str  # a text column
-    hash_column: str  # the column holding its hash
-    path: Path  # Parquet of the hashes known clean: one column, hash
-
-    @property
-    def flag(self) -> str:
-        return f"__clean:{self.column}"
-
-
-def _clean_caches(
-    con: duckdb.DuckDBPyConnection, relation: str, content_hashes: dict[str, str], folder: Path | None
-) -> list[_CleanCache]:
-    if folder is None:
-        return []
-    kinds = dict(con.execute(f"select column_name, column_type from (describe {_ident(relation)})").fetchall())
-    return [
-        _CleanCache(column, hashed, folder / redaction_fingerprint() / f"{relation}.{column}.parquet")
-        for column, hashed in sorted(content_hashes.items())
-        if kinds.get(column) == "VARCHAR" and hashed in kinds
-    ]
-
-
-def _published_select(
-    con: duckdb.DuckDBPyConnection, relation: str, caches: list[_CleanCache], as_stored: Collection[str]
-) -> tuple[str, list[str]]:
-    """The table as published (every text column redacted, but those ``as_stored``), and the names
-    of the flag columns it adds: per cached column, true where the published value is the stored one."""
-    if not caches:
-        return redacted_query(con, relation, as_stored), []
-    known = [
-        f"{_ident(c.hash_column)} in (select hash from read_parquet({_literal(str(c.path))})) as {_ident('__known:' + c.column)}"
-        if c.path.is_file()
-        else f"false as {_ident('__known:' + c.column)}"
-        for c in caches
-    ]
-    published = [
-        f"if({_ident('__known:' + c.column)}, {_ident(c.column)}, {redaction_sql(c.column)}) as {_ident('__published:' + c.column)}"
-        for c in caches
-    ]
-    outer = published_columns(con, relation, {c.column: _ident("__published:" + c.column) for c in caches}, as_stored)
-    flags = [
-        f"{_ident('__known:' + c.column)} or {_ident(c.column)} is not distinct from {_ident('__published:' + c.column)} "
-        f"as {_ident(c.flag)}"
-        for c in caches
-    ]
-    inner = f"select *, {', '.join(known)} from {_ident(relation)}"
-    middle = f"select *, {', '.join(published)} from ({inner})"
-    return f"select {', '.join(outer + flags)} from ({middle})", [c.flag for c in caches]
-
-
-def _remember_clean(con: duckdb.DuckDBPyConnection, ranges: list[str], caches: list[_CleanCache]) -> None:
-    """Rewrite each cache: the hashes of every text this export published as stored."""
-    for cache in caches:
-        cache.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.path.with_name(f".{cache.path.name}.partial")
-        files = "[" + ", ".join(_literal(part) for part in ranges) + "]"
-        hashes = (
-            f"select distinct {_ident(cache.hash_column)} as hash from read_parquet({files}, hive_partitioning = false) "
-            f"where {_ident(cache.flag)} and {_ident(cache.hash_column)} is not null"
-            if ranges
-            else "select null::varchar as hash where false"
-        )
-        con.execute(f"copy ({hashes}) to {_literal(str(partial))} (FORMAT parquet, COMPRESSION zstd)")
-        partial.replace(cache.path)
 
 
 def _spill_by_key_range(
