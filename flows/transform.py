@@ -18,6 +18,7 @@ import glob
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections import Counter
@@ -35,6 +36,9 @@ from flows.privacy import redaction_sql_of
 from flows.resources import DBT_PROJECT_DIR
 from flows.settings import environment, get_settings
 
+# dbt attaches the DuckDB file under its stem (profiles.yml), beside DuckDB's own databases
+_DATABASE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TAKEN_NAMES = {"memory", "temp", "system"}
 logger = logging.getLogger(__name__)
 
 _DBT_LOCK = threading.Lock()
@@ -112,6 +116,10 @@ def build(
     if a dbt test fails, WenshuError with dbt's message on any other failure.
     """
     duckdb_path = Path(duckdb_path).resolve()
+    if not _DATABASE_NAME.fullmatch(duckdb_path.stem) or duckdb_path.stem.lower() in _TAKEN_NAMES:  # see profiles.yml
+        raise ConfigurationError(
+            f"name the DuckDB file with letters, digits and '_' (e.g. wenshu.duckdb), not {duckdb_path.name!r}"
+        )
     raw_judgments_glob = _absolute_glob(raw_judgments_glob)
     observations_glob = _optional_glob(raw_observations_glob)
     new_partitions = "" if increment is None else json.dumps({
@@ -133,6 +141,7 @@ def build(
     settings = get_settings()
     env = {
         "WENSHU_DBT_DUCKDB_PATH": str(duckdb_path),
+        "WENSHU_DBT_DATABASE": duckdb_path.stem,  # what a connection to the file calls it (profiles.yml)
         "WENSHU_DUCKDB_THREADS": str(settings.duckdb_threads),
         "WENSHU_DUCKDB_MEMORY_LIMIT": f"{memory_limit_bytes() * _DBT_MEMORY_QUARTERS // 4}B",
         # not a var: vars that change between builds make dbt parse the whole project again
