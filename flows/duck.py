@@ -8,8 +8,11 @@ reaches for the network on its own.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
+import itertools
 import logging
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,8 +33,8 @@ def connect(database: str | Path = ":memory:", *, s3: bool = False, read_only: b
     """
     settings = get_settings()
     scratch = Path(settings.scratch_dir).absolute()
-    temp_directory = scratch / "duckdb-tmp"
-    temp_directory.mkdir(parents=True, exist_ok=True)  # DuckDB creates one level only
+    (scratch / "duckdb-tmp").mkdir(parents=True, exist_ok=True)  # DuckDB creates one level only
+    temp_directory = scratch / "duckdb-tmp" / _spill_folder(database)
     if str(database) != ":memory:" and not read_only:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(
@@ -55,6 +58,23 @@ def connect(database: str | Path = ":memory:", *, s3: bool = False, read_only: b
             con.close()
             raise
     return con
+
+
+_IN_MEMORY = itertools.count()
+
+
+def _spill_folder(database: str | Path) -> str:
+    """A spill folder for one DuckDB instance, which creates it and removes it when it closes.
+
+    DuckDB names its spill files the same in every instance (``duckdb_temp_storage_DEFAULT-0.tmp``)
+    and a closing instance deletes them, so two instances (parallel workers, or an export's sort
+    beside the warehouse) must never share a folder. Connections to the same file in one process
+    share an instance, and must ask for it with the same settings: its folder follows the path.
+    """
+    if str(database) == ":memory:":  # every in-memory connection is an instance of its own
+        return f"{os.getpid()}-memory-{next(_IN_MEMORY)}"
+    path = Path(database).absolute()
+    return f"{os.getpid()}-{path.stem}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
 
 
 _MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(b|bytes|[kmgt]i?b)\s*", re.IGNORECASE)

@@ -36,9 +36,7 @@ from flows.privacy import redaction_sql_of
 from flows.resources import DBT_PROJECT_DIR
 from flows.settings import environment, get_settings
 
-# dbt attaches the DuckDB file under its stem (profiles.yml), beside DuckDB's own databases
 _DATABASE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TAKEN_NAMES = {"memory", "temp", "system"}
 logger = logging.getLogger(__name__)
 
 _DBT_LOCK = threading.Lock()
@@ -116,7 +114,7 @@ def build(
     if a dbt test fails, WenshuError with dbt's message on any other failure.
     """
     duckdb_path = Path(duckdb_path).resolve()
-    if not _DATABASE_NAME.fullmatch(duckdb_path.stem) or duckdb_path.stem.lower() in _TAKEN_NAMES:  # see profiles.yml
+    if not _attachable(duckdb_path.stem):
         raise ConfigurationError(
             f"name the DuckDB file with letters, digits and '_' (e.g. wenshu.duckdb), not {duckdb_path.name!r}"
         )
@@ -141,7 +139,6 @@ def build(
     settings = get_settings()
     env = {
         "WENSHU_DBT_DUCKDB_PATH": str(duckdb_path),
-        "WENSHU_DBT_DATABASE": duckdb_path.stem,  # what a connection to the file calls it (profiles.yml)
         "WENSHU_DUCKDB_THREADS": str(settings.duckdb_threads),
         "WENSHU_DUCKDB_MEMORY_LIMIT": f"{memory_limit_bytes() * _DBT_MEMORY_QUARTERS // 4}B",
         # not a var: vars that change between builds make dbt parse the whole project again
@@ -178,6 +175,17 @@ def build(
     )
     logger.info("dbt build done seconds=%s nodes=%s rows=%s", built.seconds, built.summary, built.row_counts)
     return built
+
+
+def _attachable(name: str) -> bool:
+    """Whether dbt can attach a DuckDB file under ``name`` (profiles.yml writes it unquoted, beside
+    DuckDB's own databases): a plain name, not a reserved word."""
+    if not _DATABASE_NAME.fullmatch(name) or name.lower() in {"memory", "temp", "system"}:
+        return False
+    # a literal, not a bound parameter (binding makes duckdb import pandas); the name is plain by now
+    reserved = f"select count(*) from duckdb_keywords() where keyword_category = 'reserved' and keyword_name = '{name.lower()}'"
+    with duckdb.connect() as con:
+        return con.execute(reserved).fetchone() == (0,)
 
 
 def _absolute_glob(pattern: str) -> str:

@@ -200,7 +200,7 @@ def test_the_warehouse_is_written_in_row_groups_of_8192_rows(tmp_path: Path) -> 
     assert groups == (2,)
 
 
-@pytest.mark.parametrize("name", ["my-marts.duckdb", "memory.duckdb", "1st.duckdb"])
+@pytest.mark.parametrize("name", ["my-marts.duckdb", "memory.duckdb", "1st.duckdb", "select.duckdb"])
 def test_a_warehouse_file_dbt_cannot_attach_by_its_name_is_refused(tmp_path: Path, name: str) -> None:
     _write(tmp_path / "raw", "f", [_record("x1", "f.jsonl", 1)])
     with pytest.raises(ConfigurationError, match="name the DuckDB file"):

@@ -34,7 +34,7 @@ def test_connect_applies_settings(scratch: Path, tmp_path: Path) -> None:
     with connect() as con:
         assert _setting(con, "threads") == "3"
         assert _setting(con, "memory_limit") == "286.1 MiB"  # 300 MB in DuckDB's units
-        assert _setting(con, "temp_directory") == str(scratch / "duckdb-tmp")
+        assert Path(_setting(con, "temp_directory")).parent == scratch / "duckdb-tmp"
         assert _setting(con, "autoinstall_known_extensions") == "False"
         assert con.execute("select 42").fetchone() == (42,)
     database = tmp_path / "db" / "marts.duckdb"
@@ -84,3 +84,16 @@ def test_parquet_reads_are_not_cached_in_duckdb_memory(scratch: Path, tmp_path: 
     with connect() as con:
         assert con.execute(read).fetchone()[0] > 0  # type: ignore[index]
         assert con.execute(cached).fetchone()[0] == 0  # type: ignore[index]
+
+
+def test_every_duckdb_instance_spills_into_a_folder_of_its_own(scratch: Path, tmp_path: Path) -> None:
+    """DuckDB names its spill files alike in every instance and deletes them when it closes."""
+    database = tmp_path / "w.duckdb"
+    with connect() as one, connect() as two, connect(database) as three, connect(database) as same:
+        folders = [_setting(con, "temp_directory") for con in (one, two, three, same)]
+        spilled = "select count(*) from (select i, repeat('x', 200) || i as s from range(400000) t(i) order by s desc)"
+        one.execute("set memory_limit = '40MB'; set threads = 1")
+        assert one.execute(spilled).fetchone() == (400000,)
+        assert Path(folders[0]).is_dir()  # it spilled there
+    assert len(set(folders[:3])) == 3 and folders[3] == folders[2]  # one instance per file in a process
+    assert not list((scratch / "duckdb-tmp").iterdir())  # each removed its folder when it closed
