@@ -18,7 +18,6 @@ import glob
 import json
 import logging
 import os
-import re
 import threading
 import time
 from collections import Counter
@@ -36,7 +35,6 @@ from flows.privacy import redaction_sql_of
 from flows.resources import DBT_PROJECT_DIR
 from flows.settings import environment, get_settings
 
-_DATABASE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 logger = logging.getLogger(__name__)
 
 _DBT_LOCK = threading.Lock()
@@ -114,10 +112,6 @@ def build(
     if a dbt test fails, WenshuError with dbt's message on any other failure.
     """
     duckdb_path = Path(duckdb_path).resolve()
-    if not _attachable(duckdb_path.stem):
-        raise ConfigurationError(
-            f"name the DuckDB file with letters, digits and '_' (e.g. wenshu.duckdb), not {duckdb_path.name!r}"
-        )
     raw_judgments_glob = _absolute_glob(raw_judgments_glob)
     observations_glob = _optional_glob(raw_observations_glob)
     new_partitions = "" if increment is None else json.dumps({
@@ -175,17 +169,6 @@ def build(
     )
     logger.info("dbt build done seconds=%s nodes=%s rows=%s", built.seconds, built.summary, built.row_counts)
     return built
-
-
-def _attachable(name: str) -> bool:
-    """Whether dbt can attach a DuckDB file under ``name`` (profiles.yml writes it unquoted, beside
-    DuckDB's own databases): a plain name, not a reserved word."""
-    if not _DATABASE_NAME.fullmatch(name) or name.lower() in {"memory", "temp", "system"}:
-        return False
-    # a literal, not a bound parameter (binding makes duckdb import pandas); the name is plain by now
-    reserved = f"select count(*) from duckdb_keywords() where keyword_category = 'reserved' and keyword_name = '{name.lower()}'"
-    with duckdb.connect() as con:
-        return con.execute(reserved).fetchone() == (0,)
 
 
 def _absolute_glob(pattern: str) -> str:

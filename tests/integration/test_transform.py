@@ -191,23 +191,6 @@ def test_concurrent_builds_in_one_process_are_serialised(built: BuildResult, tmp
     assert "WENSHU_DBT_DUCKDB_PATH" not in os.environ
 
 
-def test_the_warehouse_is_written_in_row_groups_of_8192_rows(tmp_path: Path) -> None:
-    """DuckDB's default row group of full texts (1.4 GB at 12 KB a text) would go through its spill files."""
-    _write(tmp_path / "raw", "many", [_record(f"d{i:05d}", "many.jsonl", i + 1) for i in range(9000)])
-    built = build(str(tmp_path / "raw" / "*.parquet"), tmp_path / "marts.duckdb", select="+int_judgments__merged")
-    with duckdb.connect(str(built.duckdb_path), read_only=True) as con:
-        groups = con.execute("select count(distinct row_group_id) from pragma_storage_info('int_judgments__merged')").fetchone()
-    assert groups == (2,)
-
-
-@pytest.mark.parametrize("name", ["my-marts.duckdb", "memory.duckdb", "1st.duckdb", "select.duckdb"])
-def test_a_warehouse_file_dbt_cannot_attach_by_its_name_is_refused(tmp_path: Path, name: str) -> None:
-    _write(tmp_path / "raw", "f", [_record("x1", "f.jsonl", 1)])
-    with pytest.raises(ConfigurationError, match="name the DuckDB file"):
-        build(str(tmp_path / "raw" / "*.parquet"), tmp_path / name)
-    assert not (tmp_path / name).exists()
-
-
 def test_failing_data_test_raises_validation_failed(tmp_path: Path) -> None:
     _write(tmp_path / "raw", "bad", [_record("x1", "bad.jsonl", 1, case_number_style="2099-style", captured_at=_at(2022, 1, 1))])
 
