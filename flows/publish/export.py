@@ -54,6 +54,8 @@ _RANGE_SHARE = 4  # a range to sort holds at most this fraction of the memory li
 _ROUTE_SHARE = 12  # routing a wide spill keeps ~3x this fraction of the sort budget (outside DuckDB's limit)
 _SAMPLE = "using sample 5 percent (system)"  # vectors, not rows: a wide table is not read whole to size it
 REDACTION_KEY = "wenshu:redaction"  # Parquet key-value metadata: how stored texts became published ones
+# every export query orders explicitly; timestamps render in UTC whatever the machine's zone
+_SESSION = "set preserve_insertion_order = false; set TimeZone = 'UTC'"
 
 
 @dataclass(frozen=True)
@@ -96,41 +98,26 @@ def export_table(
     spill = out_dir / "spill" / resource
     shutil.rmtree(spill, ignore_errors=True)
     spill.parent.mkdir(parents=True, exist_ok=True)
+    wide = bool(content_hashes)
     try:
-        return _export(warehouse, relation, resource, formats, order_by, out_dir, spill, wide=bool(content_hashes),
-                       redacted_by_model=redacted_by_model)  # fmt: skip
+        with connect(warehouse, read_only=True) as con:  # the configured memory limit: exports spill, never swell
+            con.execute(_SESSION)
+            rows = con.execute(f"select count(*) from {_ident(relation)}").fetchone()[0]  # type: ignore[index]
+            published = redacted_query(con, relation, redacted_by_model)
+            ranges = _spill_by_key_range(con, relation, published, order_by[0], rows, spill, wide=wide)
+            if not ranges:  # no rows: the table's empty select gives the files their columns
+                return _write_formats(con, [f"select * from ({published}) where false"], resource, formats, out_dir, rows,
+                                      wide=wide)  # fmt: skip
+        # The ranges are files now. A connection of its own sorts them: the warehouse's, closed,
+        # takes the table blocks it cached while spilling (390 MB of a million texts) with it.
+        order = ", ".join(_ident(column) for column in order_by)
+        source = "read_parquet({}, hive_partitioning = false)"
+        queries = [f"select * from {source.format(_literal(part))} order by {order}" for part in ranges]
+        with connect() as con:
+            con.execute(_SESSION)
+            return _write_formats(con, queries, resource, formats, out_dir, rows, wide=wide)
     finally:
         shutil.rmtree(spill.parent, ignore_errors=True)
-
-
-def _export(
-    warehouse: Path,
-    relation: str,
-    resource: str,
-    formats: list[str],
-    order_by: list[str],
-    out_dir: Path,
-    spill: Path,
-    *,
-    wide: bool,
-    redacted_by_model: Collection[str],
-) -> list[ExportedFile]:
-    with connect(warehouse, read_only=True) as con:  # the configured memory limit: exports spill, never swell
-        con.execute("set preserve_insertion_order = false; set TimeZone = 'UTC'")  # the queries order explicitly
-        rows = con.execute(f"select count(*) from {_ident(relation)}").fetchone()[0]  # type: ignore[index]
-        published = redacted_query(con, relation, redacted_by_model)
-        ranges = _spill_by_key_range(con, relation, published, order_by[0], rows, spill, wide=wide)
-        if not ranges:  # no rows: the table's empty select gives the files their columns
-            return _write_formats(con, [f"select * from ({published}) where false"], resource, formats, out_dir, rows,
-                                  wide=wide)  # fmt: skip
-    # The ranges are files now. A connection of its own sorts them: the warehouse's, closed, takes
-    # the table blocks it cached while spilling (390 MB of a million texts) with it.
-    order = ", ".join(_ident(column) for column in order_by)
-    source = "read_parquet({}, hive_partitioning = false)"
-    queries = [f"select * from {source.format(_literal(part))} order by {order}" for part in ranges]
-    with connect() as con:
-        con.execute("set preserve_insertion_order = false; set TimeZone = 'UTC'")
-        return _write_formats(con, queries, resource, formats, out_dir, rows, wide=wide)
 
 
 def _write_formats(
