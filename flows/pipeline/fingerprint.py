@@ -19,6 +19,7 @@ by the next one (recomputing a document is idempotent) or, if they are gone by t
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,14 +41,24 @@ _DBT_SKIP = {"target", "logs", "dbt_packages"}
 
 @cache
 def code_fingerprint() -> str:
-    """sha256 over the source files that decide what a run builds and publishes."""
-    digest = hashlib.sha256(f"duckdb {duckdb.__version__}\0".encode())  # its regex engine redacts the marts' texts
+    """sha256 over the source files that decide what a run builds and publishes, and the versions
+    of the engines that run them: DuckDB's regex engine redacts the marts' texts, and dbt compiles
+    the models (an incremental build skips the unit tests that the last full build ran)."""
+    engines = [f"duckdb {duckdb.__version__}", *(f"{name} {_version(name)}" for name in ("dbt-core", "dbt-duckdb"))]
+    digest = hashlib.sha256("\0".join([*engines, ""]).encode())
     files = [*(PROJECT_ROOT / "flows").rglob("*.py"), *(PROJECT_ROOT / "flows").rglob("*.j2")]
     files += [p for p in DBT_PROJECT_DIR.rglob("*") if not _DBT_SKIP & set(p.relative_to(DBT_PROJECT_DIR).parts)]
     files += [*EXPECTATIONS_DIR.rglob("*"), *DATAPACKAGES_DIR.rglob("*")]
     for path in sorted(p for p in files if p.is_file()):
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
 
 
 def raw_keys(context: RunContext) -> list[str]:

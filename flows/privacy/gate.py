@@ -159,6 +159,8 @@ def _chunks(handle: object) -> Iterator[bytes]:
 
 def _scan_text(path: Path, chunks: Iterable[bytes], canaries: tuple[str, ...]) -> Iterator[Finding]:
     """Search overlapping decoded windows, so a name split across two chunks is still found."""
+    # one pass for all the canaries: a search per name read each window once per name (~3x slower)
+    canary = re.compile("|".join(map(re.escape, canaries))) if canaries else None
     tail = b""
     offset = 0
     for chunk in chunks:
@@ -166,9 +168,9 @@ def _scan_text(path: Path, chunks: Iterable[bytes], canaries: tuple[str, ...]) -
         text = data.decode("utf-8", errors="ignore")
         text = html.unescape(_UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
         where = f"near byte {offset}"
-        for name in canaries:
-            if name in text:
-                yield Finding(str(path), where, "canary", mask(name))
+        found = canary.search(text) if canary else None
+        if found:
+            yield Finding(str(path), where, "canary", mask(found.group(0)))
         match = _ROLE_NAME.search(text)
         if match:
             yield Finding(str(path), where, "role_name", mask(match.group(0)))

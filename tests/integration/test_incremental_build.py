@@ -204,3 +204,17 @@ def test_each_kind_of_change_shows_in_the_incremental_build(builds: dict[str, An
     assert availability[builds["removed"]]["failed_check_count"] >= 1
     assert availability["never-archived"]["is_archived"] is False
     assert availability["new-0"]["current_status"] == "available"
+
+
+def test_an_incremental_build_tests_only_the_new_raw_partitions_and_skips_unit_tests(builds: dict[str, Any]) -> None:
+    assert "unit_test" in builds["first"]["nodes"] and "unit_test" not in builds["second"]["nodes"]
+
+    def compiled_raw_test(warehouse: Path) -> str:
+        target = warehouse.parent / f"{warehouse.stem}.dbt" / "target" / "run" / "wenshu" / "models" / "staging" / "raw"
+        return (target / "stg_raw__observations.yml" / "not_null_stg_raw__observations_doc_id.sql").read_text()
+
+    incremental, full = compiled_raw_test(builds["incremental"]), compiled_raw_test(builds["full"])
+    new_partition = str(Path(builds["incremental"]).parent.parent / "raw" / "observations")
+    assert "where raw_file in (" in incremental and new_partition in incremental
+    assert incremental.count(".parquet'") == 1  # B's monitor partition alone
+    assert "where true" in full and "raw_file" not in full
