@@ -9,7 +9,7 @@ from prefect import flow
 from flows.pipeline import tasks
 from flows.pipeline.context import RunContext
 from flows.pipeline.runners import run_parallel
-from flows.publish.datasets import dataset_names
+from flows.publish.datasets import dataset_names, export_rows
 
 
 @flow(name="publish", log_prints=True)
@@ -18,4 +18,4 @@ def publish_flow(
 ) -> list[dict[str, Any]]:
     context = RunContext.create(store=store_url, work=work_url, run_id=run_id)
     names = datasets or dataset_names()
-    return run_parallel(tasks.publish, context, "dataset", names)
+    return run_parallel(tasks.publish, context, "dataset", names, weights=export_rows(context.warehouse, names))

@@ -19,7 +19,7 @@ from flows.pipeline import report, tasks
 from flows.pipeline.context import RunContext
 from flows.pipeline.landing_index import ingest_files
 from flows.pipeline.runners import run_parallel
-from flows.publish.datasets import dataset_names
+from flows.publish.datasets import dataset_names, export_rows
 
 
 @flow(name="wenshu-pipeline", log_prints=True)
@@ -44,7 +44,9 @@ def run_flow(
         result["validate_raw"] = tasks.validate_raw(context)
         result["transform"] = tasks.transform(context)
         result["validate_marts"] = tasks.validate_marts(context)
-        result["publish"] = run_parallel(tasks.publish, context, "dataset", datasets)
+        result["publish"] = run_parallel(
+            tasks.publish, context, "dataset", datasets, weights=export_rows(context.warehouse, datasets)
+        )
         tasks.record_success(context, datasets)
         result["status"] = "succeeded"
     except ValidationFailed as exc:

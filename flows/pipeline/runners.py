@@ -16,10 +16,11 @@ connections get ``WENSHU_DUCKDB_MEMORY_LIMIT`` divided by the number of workers
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
+from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from flows.settings import Settings, environment, get_settings
@@ -78,11 +79,19 @@ def _worker_settings(settings: Settings) -> Iterator[None]:
             get_settings.cache_clear()
 
 
-def run_parallel(task: Any, context: Any, argument: str, values: list[Any]) -> list[Any]:
+def run_parallel(
+    task: Any, context: Any, argument: str, values: list[Any], *, weights: Mapping[Any, float] | None = None
+) -> list[Any]:
     """``task(context=context, <argument>=value)`` for every value, on the configured runner; results in order.
 
     The runner is opened here (not fixed on the flow's decorator) so that a deployment, the CLI
     and tests all follow the settings of the process that runs the flow.
+
+    With ``weights`` (a cost per value; missing ones count 0) the heaviest values start first and
+    each next one is submitted only as a task ends, so the step lasts about as long as its heaviest
+    task. Submitting everything at once lets the process pool start them in another order: it
+    resolves each submission on a thread of its own, and at a million judgments the small datasets
+    went ahead of the largest one and delayed the whole publish by 1.7-3.1 s.
     """
     if not values:
         return []
@@ -90,5 +99,15 @@ def run_parallel(task: Any, context: Any, argument: str, values: list[Any]) -> l
     settings = settings.model_copy(update={"task_workers": min(settings.task_workers, len(values))})
     threads = _worker_settings(settings) if settings.task_runner == "threads" else nullcontext()
     with task_runner(settings) as runner, threads:
-        futures = [runner.submit(task, {"context": context, argument: value}) for value in values]
-        return [future.result() for future in futures]
+        if weights is None:
+            futures = [runner.submit(task, {"context": context, argument: value}) for value in values]
+            return [future.result() for future in futures]
+        heaviest_first = sorted(range(len(values)), key=lambda i: -weights.get(values[i], 0.0))  # stable on ties
+        submitted: dict[int, Any] = {}
+        running: list[Any] = []
+        for index in heaviest_first:
+            if len(running) == settings.task_workers:
+                running.remove(next(as_completed(running)))
+            submitted[index] = runner.submit(task, {"context": context, argument: values[index]})
+            running.append(submitted[index])
+        return [submitted[index].result() for index in range(len(values))]

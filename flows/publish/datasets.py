@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+import duckdb
 import yaml
 from pydantic import BaseModel, Field, field_validator
 
@@ -78,3 +79,13 @@ def load_dataset(name: str, root: Path = DATAPACKAGES_DIR) -> DatasetSpec:
     if spec.name != name:
         raise ConfigurationError(f"{path} names the dataset {spec.name!r}, expected {name!r}")
     return spec
+
+
+def export_rows(warehouse: Path, names: list[str]) -> dict[str, float]:
+    """Rows each dataset writes when it publishes (each model's rows once per format), from the
+    warehouse's table statistics; {} without a warehouse. What the publish step starts first by."""
+    if not warehouse.is_file():
+        return {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = dict(con.execute("select table_name, estimated_size from duckdb_tables() where schema_name = 'main'").fetchall())
+    return {name: float(sum(rows.get(r.model, 0) * len(r.formats) for r in load_dataset(name).resources)) for name in names}

@@ -1,4 +1,4 @@
-"""Parallel task workers split the DuckDB memory budget; the flow's own process keeps all of it."""
+"""Parallel task workers split the DuckDB memory budget (the flow's own process keeps all of it), and weighted values start heaviest first."""
 
 from __future__ import annotations
 
@@ -36,3 +36,28 @@ def test_workers_get_the_limit_divided_by_their_number(workdirs: Path, monkeypat
     assert results == [(1, "1.3 GiB"), (2, "1.3 GiB"), (3, "1.3 GiB")]  # 1.5 GB each
     assert run_parallel(duckdb_memory_limit, context, "value", [4]) == [(4, "2.7 GiB")]  # alone: all of it (3 GB)
     assert get_settings().duckdb_memory_share == 1  # and the flow's own process keeps all of it
+
+
+@task(name="timed-sleep", cache_policy=NO_CACHE)
+def timed_sleep(context: RunContext, value: tuple[str, float]) -> tuple[str, float, float]:
+    import time
+
+    started = time.time()
+    time.sleep(value[1])
+    return value[0], started, time.time()
+
+
+def test_weighted_values_start_heaviest_first_and_keep_their_order(workdirs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WENSHU_TASK_RUNNER", "processes")
+    monkeypatch.setenv("WENSHU_TASK_WORKERS", "2")
+    get_settings.cache_clear()
+    context = RunContext.create(landing=str(workdirs / "l"), store=str(workdirs / "s"), work=str(workdirs / "w"))
+    values = [("a", 0.5), ("b", 0.5), ("c", 0.5), ("big", 2.0), ("d", 0.5)]
+    weights = {("big", 2.0): 9.0, ("c", 0.5): 1.0}
+
+    results: list[Any] = run_parallel(timed_sleep, context, "value", values, weights=weights)
+
+    assert [name for name, _, _ in results] == ["a", "b", "c", "big", "d"]
+    spans = {name: (started, ended) for name, started, ended in results}
+    first_two = sorted(spans, key=lambda name: spans[name][0])[:2]
+    assert sorted(first_two) == ["big", "c"]  # the two heaviest, side by side; the others wait for a worker
