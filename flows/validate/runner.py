@@ -144,6 +144,7 @@ def _check_tables(database: Path, tables: set[str]) -> None:
 
 
 def _run(database: Path, suite_files: list[SuiteFile], parameters: dict[str, Any]) -> list[SuiteReport]:
+    from flows.validate.functions import register_on_engine
     from flows.validate.gx_duckdb import close_datasource, ensure_duckdb_dialect
     from flows.validate.gx_import import import_great_expectations
 
@@ -163,6 +164,7 @@ def _run(database: Path, suite_files: list[SuiteFile], parameters: dict[str, Any
         kwargs={"connect_args": {"read_only": True, "config": config}},
     )
     batches: dict[str, Any] = {}
+    register_on_engine(datasource.get_execution_engine().engine)  # before any query: GX keeps that connection
     try:
         with warnings.catch_warnings():
             # duckdb-engine cannot reflect LIST columns (raw flags); GX only needs their names.

@@ -373,6 +373,7 @@ def test_raw_gate_fails_on_bad_data_and_names_the_expectations(tmp_path: Path, g
     good_raw[7] = judgment(7, judgment_date=dt.date(2030, 1, 1), publish_date=dt.date(2030, 2, 1))
     good_raw[9] = judgment(9, publish_date=dt.date(2015, 1, 1))
     good_raw[11] = judgment(11, case_year=2017)  # judged 2016: a warning only
+    good_raw[13] = judgment(13, text_sha256=hashlib.sha256(b"another text").hexdigest())  # well formed, wrong
     raw = write_raw(tmp_path / "raw", good_raw)
     report = validate_tables({"raw_judgments": raw}, ["raw_judgments"], today=TODAY)
 
@@ -380,7 +381,8 @@ def test_raw_gate_fails_on_bad_data_and_names_the_expectations(tmp_path: Path, g
     failed = {o.description: o for _, o in report.failures("critical")}
     assert failed["every record has a doc_id"].unexpected_count == 1
     assert failed["text_sha256 is 64 lowercase hex digits"].examples[0]["text_sha256"] == "NOT-A-SHA"
-    assert failed["text_chars and text_sha256 describe text (length in characters, SHA-256 of UTF-8)"]
+    described = failed["text_chars and text_sha256 describe text (length in characters, SHA-256 of UTF-8)"]
+    assert described.unexpected_count == 2  # the malformed hash and the wrong one
     assert failed["judged between 1949-10-01 and today"].examples == ["2030-01-01"]
     assert failed["published between 1949-10-01 and today"].examples == ["2030-02-01"]
     assert failed["not published before it was judged"].examples[0]["publish_date"] == "2015-01-01"
