@@ -16,15 +16,14 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+from duckdb.func import PythonUDFType
 
 SHA256 = "wenshu_sha256"
 
 
 def register_functions(connection: duckdb.DuckDBPyConnection) -> None:
     """Add the suites' functions to ``connection`` (once per connection)."""
-    connection.create_function(
-        SHA256, _sha256_hex, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"), type="arrow", side_effects=False
-    )
+    connection.create_function(SHA256, _sha256_hex, ["varchar"], "varchar", type=PythonUDFType.ARROW, side_effects=False)
 
 
 def register_on_engine(engine: Any) -> None:
