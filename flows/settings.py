@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     s3_region: str | None = Field(None, description="Region for S3 requests; unset means the AWS default.")
     duckdb_memory_limit: str = Field(
         "2GB",
-        description="DuckDB memory_limit for heavy steps (parallel workers split it; dbt gets three quarters).",
+        description="DuckDB memory_limit for heavy steps (parallel workers split it; dbt gets half).",
     )
     duckdb_threads: int = Field(2, description="DuckDB worker threads.")
     duckdb_memory_share: int = Field(
