@@ -2,10 +2,11 @@
 
 ``wenshu_sha256(text)`` is DuckDB's ``sha256(text)`` (the hex SHA-256 of the string's UTF-8
 bytes) computed by Python's ``hashlib``. The raw gate hashes every text it admits, 12 GB at a
-million judgments; DuckDB's own implementation hashes ~320 MB/s here, ``hashlib`` (OpenSSL,
-with the CPU's SHA extensions) ~1.1 GB/s per core, and it releases the GIL while it hashes, so
-DuckDB's threads still hash side by side. The loop over a vector's values stays in Python, but
-costs ~1 µs a value against ~10 µs of hashing an average text.
+million judgments. DuckDB's own implementation hashes ~320 MB/s here; ``hashlib`` (OpenSSL, with
+the CPU's SHA extensions) ~1.1 GB/s a core, and it releases the GIL while it hashes, so DuckDB's
+threads still hash side by side: on two threads, 1.5 GB of texts hashed in 2.8 s against 5.8 s,
+and the raw gate's text check at a million judgments took 25.0 s against 32.4 s. The loop over a
+vector's values is Python's, but each turn hashes a whole text (~12 KB on average).
 """
 
 from __future__ import annotations

@@ -164,8 +164,8 @@ def _run(database: Path, suite_files: list[SuiteFile], parameters: dict[str, Any
         kwargs={"connect_args": {"read_only": True, "config": config}},
     )
     batches: dict[str, Any] = {}
-    register_on_engine(datasource.get_execution_engine().engine)  # before any query: GX keeps that connection
     try:
+        register_on_engine(datasource.get_execution_engine().engine)  # before any query: GX keeps that connection
         with warnings.catch_warnings():
             # duckdb-engine cannot reflect LIST columns (raw flags); GX only needs their names.
             warnings.filterwarnings("ignore", message="Did not recognize type 'list'")
