@@ -42,9 +42,10 @@ _DBT_SKIP = {"target", "logs", "dbt_packages"}
 @cache
 def code_fingerprint() -> str:
     """sha256 over the source files that decide what a run builds and publishes, and the versions
-    of the engines that run them: DuckDB's regex engine redacts the marts' texts, and dbt compiles
-    the models (an incremental build skips the unit tests that the last full build ran)."""
-    engines = [f"duckdb {duckdb.__version__}", *(f"{name} {_version(name)}" for name in ("dbt-core", "dbt-duckdb"))]
+    of the engines that run them: DuckDB's regex engine redacts the marts' texts, and dbt's
+    packages (core, adapters, common, duckdb) compile the models and hold the built-in tests and
+    materializations (an incremental build skips the unit tests that the last full build ran)."""
+    engines = [f"duckdb {duckdb.__version__}", *_dbt_versions()]
     digest = hashlib.sha256("\0".join([*engines, ""]).encode())
     files = [*(PROJECT_ROOT / "flows").rglob("*.py"), *(PROJECT_ROOT / "flows").rglob("*.j2")]
     files += [p for p in DBT_PROJECT_DIR.rglob("*") if not _DBT_SKIP & set(p.relative_to(DBT_PROJECT_DIR).parts)]
@@ -54,11 +55,14 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _version(distribution: str) -> str:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "absent"
+def _dbt_versions() -> list[str]:
+    """``name version`` of every installed dbt distribution, sorted."""
+    found = {}
+    for distribution in importlib.metadata.distributions():
+        name = (distribution.metadata["Name"] or "").lower().replace("_", "-")
+        if name.startswith("dbt-"):
+            found[name] = distribution.version
+    return [f"{name} {version}" for name, version in sorted(found.items())]
 
 
 def raw_keys(context: RunContext) -> list[str]:

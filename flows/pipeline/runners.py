@@ -87,11 +87,13 @@ def run_parallel(
     The runner is opened here (not fixed on the flow's decorator) so that a deployment, the CLI
     and tests all follow the settings of the process that runs the flow.
 
-    With ``weights`` (a cost per value; missing ones count 0) the heaviest values start first and
-    each next one is submitted only as a task ends, so the step lasts about as long as its heaviest
-    task. Submitting everything at once lets the process pool start them in another order: it
-    resolves each submission on a thread of its own, and at a million judgments the small datasets
-    went ahead of the largest one and delayed the whole publish by 1.7-3.1 s.
+    With ``weights`` (a cost per value; missing ones count 0) the heaviest values start first and,
+    on a local pool, each next one is submitted only as a task ends, so the step lasts about as
+    long as its heaviest task. Submitting everything at once lets the process pool start them in
+    another order: it resolves each submission on a thread of its own, and at a million judgments
+    the small datasets went ahead of the largest one and delayed the whole publish by 1.7-3.1 s.
+    An existing Dask cluster (its size is its own, not ``WENSHU_TASK_WORKERS``) gets them all at
+    once, heaviest first.
     """
     if not values:
         return []
@@ -103,10 +105,11 @@ def run_parallel(
             futures = [runner.submit(task, {"context": context, argument: value}) for value in values]
             return [future.result() for future in futures]
         heaviest_first = sorted(range(len(values)), key=lambda i: -weights.get(values[i], 0.0))  # stable on ties
+        window = len(values) if settings.task_runner == "dask" and settings.dask_address else settings.task_workers
         submitted: dict[int, Any] = {}
         running: list[Any] = []
         for index in heaviest_first:
-            if len(running) == settings.task_workers:
+            if len(running) == window:
                 running.remove(next(as_completed(running)))
             submitted[index] = runner.submit(task, {"context": context, argument: values[index]})
             running.append(submitted[index])

@@ -23,8 +23,10 @@ SHA256 = "wenshu_sha256"
 
 
 def register_functions(connection: duckdb.DuckDBPyConnection) -> None:
-    """Add the suites' functions to ``connection`` (once per connection)."""
-    connection.create_function(SHA256, _sha256_hex, ["varchar"], "varchar", type=PythonUDFType.ARROW, side_effects=False)
+    """Add the suites' functions to ``connection``'s database, unless another connection to it did."""
+    registered = connection.execute("select 1 from duckdb_functions() where function_name = ?", [SHA256]).fetchone()
+    if registered is None:
+        connection.create_function(SHA256, _sha256_hex, ["varchar"], "varchar", type=PythonUDFType.ARROW, side_effects=False)
 
 
 def register_on_engine(engine: Any) -> None:
@@ -42,6 +44,8 @@ def _sha256_hex(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
     hashed: list[str | None] = []
     for chunk in chunks:
+        if not len(chunk):  # some producers leave an empty array without an offsets buffer
+            continue
         if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
             chunk = chunk.cast(pa.string())
         _, offsets_buffer, data_buffer = chunk.buffers()

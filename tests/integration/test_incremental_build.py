@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows import layout
+from flows.errors import ValidationFailed
 from flows.ingest import ingest_landing
 from flows.pipeline import fingerprint, steps
 from flows.pipeline.context import RunContext
@@ -218,3 +219,17 @@ def test_an_incremental_build_tests_only_the_new_raw_partitions_and_skips_unit_t
     assert "where raw_file in (" in incremental and new_partition in incremental
     assert incremental.count(".parquet'") == 1  # B's monitor partition alone
     assert "where true" in full and "raw_file" not in full
+
+
+def test_a_bad_row_in_a_new_partition_fails_the_incremental_build(tmp_path: Path) -> None:
+    context = RunContext.create(landing=str(tmp_path / "landing"), store=str(tmp_path / "store"), work=str(tmp_path / "work"))
+    _raw_set_a(context, tmp_path)
+    steps.transform(context)
+    fingerprint.record_success(context, [])
+    doc_id = _raw_rows(context, "observations", "true")[0]["doc_id"]
+    _partition(context, "observations", "c-monitor.jsonl", [{"doc_id": doc_id, "checked_at": NOW, "status": "bogus"}])
+
+    with pytest.raises(ValidationFailed) as failed:
+        steps.transform(context)
+    assert fingerprint.plan_build(context).new is not None  # still new: the next build tests it again
+    assert "accepted_values_stg_raw__observations_status" in str(failed.value.report)
