@@ -3,9 +3,11 @@
   __new_raw_partitions__ reads only the rows of the raw partitions this build adds (every row
   in a full build, none when the build adds no partition of that raw table). The raw table is
   the tested staging view's, stg_raw__<table> (models/staging/raw/). Partitions are immutable
-  and named by their content, so a row that passed once need not be read again; a rule that
-  spans partitions (a unique key) still holds, since a partition with the same content would
-  have the same name and not be new.
+  and named by a hash of the parser version and their landing file's bytes, so a row that
+  passed once need not be read again. The one rule that spans partitions, unique
+  (source_sha256, source_line), still holds: a new partition with an old partition's landing
+  file would have its name. A new rule across partitions (another unique key, a row count)
+  would need every partition, and must not use this placeholder.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') or '' -%}
