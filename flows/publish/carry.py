@@ -49,7 +49,7 @@ from flows.privacy import gate_fingerprint, published_columns, redacted_query
 from flows.publish.export import (
     _BATCH_ROWS,
     _RANGE_SHARE,
-    _SESSION,
+    EXPORT_SESSION,
     ExportedFile,
     _ident,
     _literal,
@@ -139,7 +139,7 @@ def export_carried(
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     with connect(warehouse, read_only=True) as con:
-        con.execute(_SESSION)
+        con.execute(EXPORT_SESSION)
         published = redacted_query(con, relation, redacted_by_model)
         drop = _changed_keys(con, published, last, key, content_hashes, relation)
         if drop is None:

@@ -29,7 +29,7 @@ from typing import Any
 
 from flows.checksums import sha256_file
 from flows.duck import connect
-from flows.publish.export import REDACTION_KEY
+from flows.publish.export import EXPORT_SESSION, REDACTION_KEY
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def compute_delta(
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     with connect(s3=s3) as con:
-        con.execute("set preserve_insertion_order = false; set TimeZone = 'UTC'")  # the query orders explicitly
+        con.execute(EXPORT_SESSION)  # the query orders explicitly, and reads timestamps in UTC as exports write them
         old_columns, new_columns = parquet_columns(con, old), parquet_columns(con, str(new))
         if not keys or any(k not in old_columns or k not in new_columns for k in keys):
             log.info("no delta for table=%s: primary key %s not in both versions", table, keys)

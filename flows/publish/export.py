@@ -55,7 +55,7 @@ _ROUTE_SHARE = 12  # routing a wide spill keeps ~3x this fraction of the sort bu
 _SAMPLE = "using sample 5 percent (system)"  # vectors, not rows: a wide table is not read whole to size it
 REDACTION_KEY = "wenshu:redaction"  # Parquet key-value metadata: how stored texts became published ones
 # every export query orders explicitly; timestamps render in UTC whatever the machine's zone
-_SESSION = "set preserve_insertion_order = false; set TimeZone = 'UTC'"
+EXPORT_SESSION = "set preserve_insertion_order = false; set TimeZone = 'UTC'"
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def export_table(
     wide = bool(content_hashes)
     try:
         with connect(warehouse, read_only=True) as con:  # the configured memory limit: exports spill, never swell
-            con.execute(_SESSION)
+            con.execute(EXPORT_SESSION)
             rows = con.execute(f"select count(*) from {_ident(relation)}").fetchone()[0]  # type: ignore[index]
             published = redacted_query(con, relation, redacted_by_model)
             ranges = _spill_by_key_range(con, relation, published, order_by[0], rows, spill, wide=wide)
@@ -114,7 +114,7 @@ def export_table(
         source = "read_parquet({}, hive_partitioning = false)"
         queries = [f"select * from {source.format(_literal(part))} order by {order}" for part in ranges]
         with connect() as con:
-            con.execute(_SESSION)
+            con.execute(EXPORT_SESSION)
             return _write_formats(con, queries, resource, formats, out_dir, rows, wide=wide)
     finally:
         shutil.rmtree(spill.parent, ignore_errors=True)
