@@ -100,15 +100,16 @@ def run_parallel(
     settings = get_settings()  # no more workers than tasks: the memory budget is split among those that run
     settings = settings.model_copy(update={"task_workers": min(settings.task_workers, len(values))})
     threads = _worker_settings(settings) if settings.task_runner == "threads" else nullcontext()
+    order: list[int] = list(range(len(values)))
+    window = len(values)  # all at once
+    if weights is not None:
+        order.sort(key=lambda i: -weights.get(values[i], 0.0))  # stable on ties
+        if not (settings.task_runner == "dask" and settings.dask_address):
+            window = settings.task_workers
     with task_runner(settings) as runner, threads:
-        if weights is None:
-            futures = [runner.submit(task, {"context": context, argument: value}) for value in values]
-            return [future.result() for future in futures]
-        heaviest_first = sorted(range(len(values)), key=lambda i: -weights.get(values[i], 0.0))  # stable on ties
-        window = len(values) if settings.task_runner == "dask" and settings.dask_address else settings.task_workers
         submitted: dict[int, Any] = {}
         running: list[Any] = []
-        for index in heaviest_first:
+        for index in order:
             if len(running) == window:
                 running.remove(next(as_completed(running)))
             submitted[index] = runner.submit(task, {"context": context, argument: values[index]})
