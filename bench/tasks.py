@@ -110,6 +110,9 @@ def frictionless(descriptor: Path, resource_name: str, limit: int | None) -> dic
 
 
 def main(argv: list[str]) -> None:
+    from flows.collector import skip_collection_at_exit
+
+    skip_collection_at_exit()  # exits as ``wenshu`` does
     stage, *args = argv
     if stage == "floor":
         result = floor(Path(args[0]), Path(args[1]))

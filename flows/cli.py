@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.collector import skip_collection_at_exit
 from flows.errors import ValidationFailed, WenshuError
 from flows.settings import get_settings
 
@@ -76,6 +77,7 @@ def _run(step: str, work_url: str | None, call: Any) -> Any:
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")] = False) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    skip_collection_at_exit()
 
 
 @app.command()

@@ -21,6 +21,8 @@ import threading
 from types import ModuleType
 from typing import Any
 
+from flows.collector import fewer_collections
+
 # Imported by GX at start-up, used only by expectations and renderers our suites do not run.
 DEFERRED_MODULES = ("scipy.stats", "altair")
 _INSTALL = threading.Lock()  # held while GX is first imported: the stand-ins go in before it
@@ -30,10 +32,12 @@ _SWAP = threading.Lock()  # held only to take a stand-in out of sys.modules, nev
 def import_great_expectations() -> ModuleType:
     """``great_expectations``, imported once per process with the deferred modules as stand-ins."""
     with _INSTALL:
-        if "great_expectations" not in sys.modules:
-            for name in DEFERRED_MODULES:
-                _defer(name)
-        return importlib.import_module("great_expectations")
+        if "great_expectations" in sys.modules:
+            return sys.modules["great_expectations"]
+        for name in DEFERRED_MODULES:
+            _defer(name)
+        with fewer_collections():  # ~0.15 s less of the collector's time: see flows.collector
+            return importlib.import_module("great_expectations")
 
 
 class _Deferred(ModuleType):

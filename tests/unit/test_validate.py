@@ -93,10 +93,13 @@ def test_importing_the_package_does_not_import_gx() -> None:
 
 def test_gx_imports_without_scipy_stats_and_altair_until_they_are_used() -> None:
     code = """
-import sys
+import gc, sys
 from flows.validate.gx_import import import_great_expectations
+before = gc.get_threshold()
 gx = import_great_expectations()
 assert gx.__name__ == 'great_expectations'
+assert gc.get_threshold() == before, 'the import collects less often, and only while it runs'
+assert import_great_expectations() is gx
 loaded = {n for n in sys.modules if n.startswith(('scipy.stats.', 'altair.'))}
 assert not loaded, sorted(loaded)[:5]
 # GX's own handle on them (import altair as alt; from scipy import stats) reaches the real modules
