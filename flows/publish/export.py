@@ -130,16 +130,41 @@ def _write_formats(
     *,
     wide: bool,
 ) -> list[ExportedFile]:
-    """Write the rows of ``queries`` (in order) as each of ``formats``."""
+    """Write the rows of ``queries`` (in order) as each of ``formats``, a range at a time.
+
+    A narrow range written in two formats is sorted once, into a temporary table that both read
+    back in order: at a million judgments (two ranges) that took 7.8 s against 8.7–9.6 s for a
+    sort per format, for the same bytes. A wide range is sorted per format (texts have one):
+    a copy of a range of texts would double its share of the memory limit.
+    """
+    targets = {fmt: out_dir / layout.resource_path(resource, fmt) for fmt in formats}
+    sort_once = not wide and len(formats) > 1
+    csv_parts: list[Path] = []
+    parquet: _RowGroupWriter | None = None
+    if sort_once:
+        con.execute("set preserve_insertion_order = true")  # the temporary table is read in the order it was written
+    try:
+        for index, query in enumerate(queries):
+            if sort_once:
+                con.execute(f"create or replace temporary table __export_range as {query}")
+                query = "select * from __export_range"
+            for fmt, target in targets.items():
+                if fmt == "csv":
+                    csv_parts.append(_write_csv_part(con, query, target, index))
+                else:
+                    parquet = _append_parquet(con, query, target, parquet, wide=wide)
+    finally:
+        if sort_once:
+            con.execute("drop table if exists __export_range; set preserve_insertion_order = false")
     exported = []
-    for fmt in formats:
-        package_path = layout.resource_path(resource, fmt)
-        target = out_dir / package_path
+    for fmt, target in targets.items():
         if fmt == "csv":
-            _write_csv(con, queries, target)
+            _concatenate(csv_parts, target)
         else:
-            _write_parquet(con, queries, target, wide=wide)
-        exported.append(ExportedFile(resource, fmt, target, package_path, target.stat().st_size, sha256_file(target), rows))
+            assert parquet is not None
+            parquet.close()
+        exported.append(ExportedFile(resource, fmt, target, layout.resource_path(resource, fmt), target.stat().st_size,
+                                     sha256_file(target), rows))  # fmt: skip
         log.info("exported resource=%s format=%s rows=%d bytes=%d ranges=%d", resource, fmt, rows, target.stat().st_size,
                  len(queries))  # fmt: skip
     return exported
@@ -251,13 +276,15 @@ def _row_bytes_sql(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     return " + ".join(terms) or "0"
 
 
-def _write_csv(con: duckdb.DuckDBPyConnection, queries: list[str], target: Path) -> None:
-    """The ranges as DuckDB CSV, concatenated: the same bytes as one CSV of the whole table."""
-    parts = []
-    for index, query in enumerate(queries):
-        part = target.with_name(f".{target.name}.{index}")
-        con.execute(f"copy ({query}) to {_literal(str(part))} ({_CSV_OPTIONS}, HEADER {str(index == 0).lower()})")
-        parts.append(part)
+def _write_csv_part(con: duckdb.DuckDBPyConnection, query: str, target: Path, index: int) -> Path:
+    """Range ``index`` of ``target`` as DuckDB CSV (the header in the first); :func:`_concatenate`
+    joins the parts into the bytes of one CSV of the whole table."""
+    part = target.with_name(f".{target.name}.{index}")
+    con.execute(f"copy ({query}) to {_literal(str(part))} ({_CSV_OPTIONS}, HEADER {str(index == 0).lower()})")
+    return part
+
+
+def _concatenate(parts: list[Path], target: Path) -> None:
     with open(target, "wb") as out:
         for part in parts:
             with open(part, "rb") as handle:
@@ -265,15 +292,15 @@ def _write_csv(con: duckdb.DuckDBPyConnection, queries: list[str], target: Path)
             part.unlink()
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, queries: list[str], target: Path, *, wide: bool) -> None:
-    writer: _RowGroupWriter | None = None
-    for query in queries:
-        reader = con.execute(query).to_arrow_reader(_BATCH_ROWS)
-        writer = writer or _RowGroupWriter(target, reader.schema, wide=wide)
-        for batch in reader:
-            writer.add(batch)
-    assert writer is not None
-    writer.close()
+def _append_parquet(
+    con: duckdb.DuckDBPyConnection, query: str, target: Path, writer: _RowGroupWriter | None, *, wide: bool
+) -> _RowGroupWriter:
+    """Append the rows of ``query`` to ``target``'s writer, opened on the first range; the writer."""
+    reader = con.execute(query).to_arrow_reader(_BATCH_ROWS)
+    writer = writer or _RowGroupWriter(target, reader.schema, wide=wide)
+    for batch in reader:
+        writer.add(batch)
+    return writer
 
 
 def writer_settings() -> str:
