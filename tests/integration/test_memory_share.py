@@ -38,6 +38,28 @@ def test_workers_get_the_limit_divided_by_their_number(workdirs: Path, monkeypat
     assert get_settings().duckdb_memory_share == 1  # and the flow's own process keeps all of it
 
 
+@task(name="process-id", cache_policy=NO_CACHE)
+def process_id(context: RunContext, value: int) -> tuple[int, int, str]:
+    import os
+
+    return value, os.getpid(), get_settings().task_runner
+
+
+def test_a_single_task_runs_in_the_flow_process_and_several_on_the_pool(
+    workdirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    monkeypatch.setenv("WENSHU_TASK_RUNNER", "processes")
+    monkeypatch.setenv("WENSHU_TASK_WORKERS", "2")
+    get_settings.cache_clear()
+    context = RunContext.create(landing=str(workdirs / "l"), store=str(workdirs / "s"), work=str(workdirs / "w"))
+    assert run_parallel(process_id, context, "value", [1]) == [(1, os.getpid(), "processes")]
+    several: list[Any] = run_parallel(process_id, context, "value", [1, 2, 3])
+    assert [value for value, _, _ in several] == [1, 2, 3]
+    assert os.getpid() not in {pid for _, pid, _ in several}
+
+
 @task(name="timed-sleep", cache_policy=NO_CACHE)
 def timed_sleep(context: RunContext, value: tuple[str, float]) -> tuple[str, float, float]:
     import time
