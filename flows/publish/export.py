@@ -9,9 +9,11 @@ share of memory, so only the keys are sorted whole: one pass redacts the table a
 to Parquet files by range of its first key (ranges small enough to sort in a quarter of the
 memory limit, found from the keys alone; DuckDB's ``PARTITION_BY`` writes them, or for a wide
 table Arrow batches routed in Python, 2.5x faster there), then each range is sorted on its own
-and appended. CSV ranges are DuckDB's CSV, concatenated under one header; Parquet ranges stream
-into one pyarrow writer that closes a row group at a fixed row or byte count. Neither depends
-on how many ranges there were (that follows the memory limit), so the bytes do not either.
+and appended. A narrow table that fits one range skips the spill and is sorted as it is read,
+and a narrow range is sorted once for both of its formats. CSV ranges are DuckDB's CSV,
+concatenated under one header; Parquet ranges stream into one pyarrow writer that closes a row
+group at a fixed row or byte count. Neither depends on how many ranges there were (that follows
+the memory limit), so the bytes do not either.
 
 Redaction is a regular expression over every text, the costliest part of an export. A column
 its dbt model already redacts with the same SQL (``redacted_by_model`` in ``datapackage.yaml``:
