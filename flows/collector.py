@@ -28,7 +28,11 @@ _registered = False
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Collect less often while a block allocates many long-lived objects (a large import)."""
+    """Collect less often while a block allocates many long-lived objects (a large import).
+
+    The threshold is the interpreter's: blocks on two threads at once could leave it raised, so
+    a caller serialises them (``gx_import`` holds its import lock).
+    """
     previous = gc.get_threshold()
     gc.set_threshold(max(previous[0], IMPORT_THRESHOLD), *previous[1:])
     try:
@@ -38,9 +42,11 @@ def fewer_collections() -> Iterator[None]:
 
 
 def skip_collection_at_exit() -> None:
-    """Freeze the heap once every other exit handler has run, so finalisation does not walk it.
+    """Freeze the heap at exit, so that finalisation does not walk it.
 
-    Exit handlers run last-registered first: registered early (at start-up), this one runs last.
+    Exit handlers run last-registered first, so this one runs after every handler registered
+    after it; called at start-up, that is all of Prefect's, GX's and DuckDB's. Handlers that run
+    later (``logging.shutdown``) still flush: freezing only keeps the collector off the objects.
     """
     global _registered
     if not _registered:

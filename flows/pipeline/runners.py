@@ -85,7 +85,13 @@ def _worker_settings(settings: Settings) -> Iterator[None]:
 
 
 def run_parallel(
-    task: Any, context: Any, argument: str, values: list[Any], *, weights: Mapping[Any, float] | None = None
+    task: Any,
+    context: Any,
+    argument: str,
+    values: list[Any],
+    *,
+    weights: Mapping[Any, float] | None = None,
+    inline_single: bool = False,
 ) -> list[Any]:
     """``task(context=context, <argument>=value)`` for every value, on the configured runner; results in order.
 
@@ -100,15 +106,17 @@ def run_parallel(
     An existing Dask cluster (its size is its own, not ``WENSHU_TASK_WORKERS``) gets them all at
     once, heaviest first.
 
-    A single value on the process pool runs on a thread of this process instead: a worker process
-    would add no parallelism, only its start (Prefect's import: 1.7 s before the one landing file
-    of an incremental run at a million judgments).
+    With ``inline_single``, for tasks that are short and small (one landing file), a single value
+    runs on a thread of this process instead of the process pool: a worker would add no
+    parallelism, only its start (Prefect's import: 1.7 s before the one landing file of an
+    incremental run at a million judgments). Not for long or memory-hungry tasks (a publish):
+    a thread cannot be interrupted, and what it allocated would stay with this process.
     """
     if not values:
         return []
     settings = get_settings()  # no more workers than tasks: the memory budget is split among those that run
     settings = settings.model_copy(update={"task_workers": min(settings.task_workers, len(values))})
-    if settings.task_runner == "processes" and len(values) == 1:
+    if inline_single and settings.task_runner == "processes" and len(values) == 1:
         settings = settings.model_copy(update={"task_runner": "threads"})
     threads = _worker_settings(settings) if settings.task_runner == "threads" else nullcontext()
     order: list[int] = list(range(len(values)))

@@ -23,9 +23,11 @@ a model that did not redact would stop the publish, not leak a name.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
+import re
 import shutil
 from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -54,9 +56,15 @@ ROW_GROUP_BYTES = 64 << 20  # of values (string bytes, 8 per other value): ~5,00
 _BATCH_ROWS = 2048
 _RANGE_SHARE = 4  # a range to sort holds at most this fraction of the memory limit
 _ROUTE_SHARE = 12  # routing a wide spill keeps ~3x this fraction of the sort budget (outside DuckDB's limit)
+# The column types a Parquet spill gives back unchanged, alone or in lists (see _spill_keeps_types).
+_SPILL_KEEPS = re.compile(
+    r"(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|FLOAT|DOUBLE|VARCHAR|DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE"
+    r"|DECIMAL\(\d+,\d+\))(\[\])*"
+)
 _SAMPLE = "using sample 5 percent (system)"  # vectors, not rows: a wide table is not read whole to size it
 REDACTION_KEY = "wenshu:redaction"  # Parquet key-value metadata: how stored texts became published ones
-# every export query orders explicitly; timestamps render in UTC whatever the machine's zone
+# every export query orders explicitly (or reads back a table it sorted, with insertion order kept
+# for its own session); timestamps render in UTC whatever the machine's zone
 EXPORT_SESSION = "set preserve_insertion_order = false; set TimeZone = 'UTC'"
 
 
@@ -146,21 +154,31 @@ def _write_formats(
     sort_once = not wide and len(formats) > 1
     csv_parts: list[Path] = []
     parquet: _RowGroupWriter | None = None
-    if sort_once:
-        con.execute("set preserve_insertion_order = true")  # the temporary table is read in the order it was written
     try:
+        if sort_once:  # this connection only: a plain SET would change every connection of the database
+            con.execute("set session preserve_insertion_order = true")  # the table is read back as written
         for index, query in enumerate(queries):
             if sort_once:
-                con.execute(f"create or replace temporary table __export_range as {query}")
+                con.execute(f"create temporary table __export_range as {query}")
                 query = "select * from __export_range"
             for fmt, target in targets.items():
                 if fmt == "csv":
                     csv_parts.append(_write_csv_part(con, query, target, index))
                 else:
                     parquet = _append_parquet(con, query, target, parquet, wide=wide)
+            if sort_once:
+                con.execute("drop table __export_range")  # before the next range's: one range in memory
+    except BaseException:
+        with contextlib.suppress(Exception):
+            if parquet is not None:
+                parquet.close()
+        for part in csv_parts:
+            part.unlink(missing_ok=True)
+        raise
     finally:
         if sort_once:
-            con.execute("drop table if exists __export_range; set preserve_insertion_order = false")
+            with contextlib.suppress(duckdb.Error):
+                con.execute("drop table if exists __export_range; reset session preserve_insertion_order")
     exported = []
     for fmt, target in targets.items():
         if fmt == "csv":
@@ -192,7 +210,7 @@ def _spill_by_key_range(
     row_bytes = max(1, int(sampled or 1))
     budget = memory_limit_bytes() // _RANGE_SHARE
     count = max(1, math.ceil(rows * row_bytes / budget))
-    if count == 1 and not wide:
+    if count == 1 and not wide and _spill_keeps_types(con, published):
         log.info("export %s: %d rows of ~%d bytes in 1 key ranges", relation, rows, row_bytes)
         return None
     # the bounds: quantiles of the key column alone (no wide column is sorted), in a variable
@@ -213,6 +231,14 @@ def _spill_by_key_range(
         con.execute(f"copy ({ranged}) to {_literal(str(spill))} (FORMAT parquet, COMPRESSION lz4_raw, PARTITION_BY (__range))")
     log.info("export %s: %d rows of ~%d bytes in %d key ranges", relation, rows, row_bytes, ranges)
     return [str(spill / f"__range={i}" / "*.parquet") for i in range(ranges) if (spill / f"__range={i}").is_dir()]
+
+
+def _spill_keeps_types(con: duckdb.DuckDBPyConnection, published: str) -> bool:
+    """Whether every column of ``published`` comes back from a Parquet spill with the type it
+    went in with, so that skipping the spill cannot change the bytes (a HUGEINT would come back
+    a DOUBLE, an ENUM a VARCHAR)."""
+    types = [row[1] for row in con.execute(f"describe select * from ({published})").fetchall()]
+    return all(_SPILL_KEEPS.fullmatch(kind) for kind in types)
 
 
 def _route_by_range(con: duckdb.DuckDBPyConnection, ranged: str, ranges: int, spill: Path, budget: int) -> None:

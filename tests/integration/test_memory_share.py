@@ -45,7 +45,7 @@ def process_id(context: RunContext, value: int) -> tuple[int, int, str]:
     return value, os.getpid(), get_settings().task_runner
 
 
-def test_a_single_task_runs_in_the_flow_process_and_several_on_the_pool(
+def test_a_single_short_task_runs_in_the_flow_process_and_several_on_the_pool(
     workdirs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import os
@@ -54,10 +54,12 @@ def test_a_single_task_runs_in_the_flow_process_and_several_on_the_pool(
     monkeypatch.setenv("WENSHU_TASK_WORKERS", "2")
     get_settings.cache_clear()
     context = RunContext.create(landing=str(workdirs / "l"), store=str(workdirs / "s"), work=str(workdirs / "w"))
-    assert run_parallel(process_id, context, "value", [1]) == [(1, os.getpid(), "processes")]
-    several: list[Any] = run_parallel(process_id, context, "value", [1, 2, 3])
+    assert run_parallel(process_id, context, "value", [1], inline_single=True) == [(1, os.getpid(), "processes")]
+    several: list[Any] = run_parallel(process_id, context, "value", [1, 2, 3], inline_single=True)
     assert [value for value, _, _ in several] == [1, 2, 3]
     assert os.getpid() not in {pid for _, pid, _ in several}
+    [(_, pid, _)] = run_parallel(process_id, context, "value", [1])  # a publish: always on the pool
+    assert pid != os.getpid()
 
 
 @task(name="timed-sleep", cache_policy=NO_CACHE)

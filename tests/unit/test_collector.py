@@ -18,18 +18,33 @@ def test_fewer_collections_raises_the_first_threshold_only_inside_the_block() ->
     assert gc.get_threshold() == before, "restored when the block raises too"
 
 
-def test_the_collector_still_collects_cycles_made_inside_the_block() -> None:
-    class Node:
-        pass
+def _young_collections_while(allocate: int) -> int:
+    """First-generation collections while ``allocate`` containers are made and kept."""
+    counted = []
 
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 0:
+            counted.append(1)
+
+    gc.collect()  # the allocation count starts from zero
+    gc.callbacks.append(count)
+    try:
+        kept = [[] for _ in range(allocate)]
+    finally:
+        gc.callbacks.remove(count)
+    assert len(kept) == allocate
+    return len(counted)
+
+
+def test_inside_the_block_young_objects_are_collected_less_often() -> None:
+    assert gc.get_threshold()[0] < 5_000 < IMPORT_THRESHOLD
+    assert _young_collections_while(5_000) >= 1
     with fewer_collections():
-        node = Node()
-        node.self = node  # type: ignore[attr-defined]
-        del node
-        assert gc.collect() >= 1
+        assert gc.isenabled()
+        assert _young_collections_while(5_000) == 0
 
 
-def test_the_heap_is_frozen_after_every_other_exit_handler() -> None:
+def test_the_heap_is_frozen_after_the_exit_handlers_registered_after_it() -> None:
     # A handler registered before the freeze runs after it (last registered, first run), and
     # another registered after it runs before it: the freeze is the last thing before finalisation.
     code = """
