@@ -9,11 +9,9 @@ share of memory, so only the keys are sorted whole: one pass redacts the table a
 to Parquet files by range of its first key (ranges small enough to sort in a quarter of the
 memory limit, found from the keys alone; DuckDB's ``PARTITION_BY`` writes them, or for a wide
 table Arrow batches routed in Python, 2.5x faster there), then each range is sorted on its own
-and appended. A narrow table that fits one range skips the spill and is sorted as it is read,
-and a narrow range is sorted once for both of its formats. CSV ranges are DuckDB's CSV,
-concatenated under one header; Parquet ranges stream into one pyarrow writer that closes a row
-group at a fixed row or byte count. Neither depends on how many ranges there were (that follows
-the memory limit), so the bytes do not either.
+and appended. CSV ranges are DuckDB's CSV, concatenated under one header; Parquet ranges stream
+into one pyarrow writer that closes a row group at a fixed row or byte count. Neither depends
+on how many ranges there were (that follows the memory limit), so the bytes do not either.
 
 Redaction is a regular expression over every text, the costliest part of an export. A column
 its dbt model already redacts with the same SQL (``redacted_by_model`` in ``datapackage.yaml``:
@@ -23,11 +21,9 @@ a model that did not redact would stop the publish, not leak a name.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import math
-import re
 import shutil
 from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -56,15 +52,9 @@ ROW_GROUP_BYTES = 64 << 20  # of values (string bytes, 8 per other value): ~5,00
 _BATCH_ROWS = 2048
 _RANGE_SHARE = 4  # a range to sort holds at most this fraction of the memory limit
 _ROUTE_SHARE = 12  # routing a wide spill keeps ~3x this fraction of the sort budget (outside DuckDB's limit)
-# The column types a Parquet spill gives back unchanged, alone or in lists (see _spill_keeps_types).
-_SPILL_KEEPS = re.compile(
-    r"(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|FLOAT|DOUBLE|VARCHAR|DATE|TIMESTAMP|TIMESTAMP WITH TIME ZONE"
-    r"|DECIMAL\(\d+,\d+\))(\[\])*"
-)
 _SAMPLE = "using sample 5 percent (system)"  # vectors, not rows: a wide table is not read whole to size it
 REDACTION_KEY = "wenshu:redaction"  # Parquet key-value metadata: how stored texts became published ones
-# every export query orders explicitly (or reads back a table it sorted, with insertion order kept
-# for its own session); timestamps render in UTC whatever the machine's zone
+# every export query orders explicitly; timestamps render in UTC whatever the machine's zone
 EXPORT_SESSION = "set preserve_insertion_order = false; set TimeZone = 'UTC'"
 
 
@@ -114,16 +104,13 @@ def export_table(
             con.execute(EXPORT_SESSION)
             rows = con.execute(f"select count(*) from {_ident(relation)}").fetchone()[0]  # type: ignore[index]
             published = redacted_query(con, relation, redacted_by_model)
-            order = ", ".join(_ident(column) for column in order_by)
             ranges = _spill_by_key_range(con, relation, published, order_by[0], rows, spill, wide=wide)
-            if ranges is None:  # narrow, and one range holds it all: sorted straight from the warehouse
-                return _write_formats(con, [f"select * from ({published}) order by {order}"], resource, formats, out_dir,
-                                      rows, wide=wide)  # fmt: skip
             if not ranges:  # no rows: the table's empty select gives the files their columns
                 return _write_formats(con, [f"select * from ({published}) where false"], resource, formats, out_dir, rows,
                                       wide=wide)  # fmt: skip
         # The ranges are files now. A connection of its own sorts them: the warehouse's, closed,
         # takes the table blocks it cached while spilling (390 MB of a million texts) with it.
+        order = ", ".join(_ident(column) for column in order_by)
         source = "read_parquet({}, hive_partitioning = false)"
         queries = [f"select * from {source.format(_literal(part))} order by {order}" for part in ranges]
         with connect() as con:
@@ -143,51 +130,16 @@ def _write_formats(
     *,
     wide: bool,
 ) -> list[ExportedFile]:
-    """Write the rows of ``queries`` (in order) as each of ``formats``, a range at a time.
-
-    A narrow range written in two formats is sorted once, into a temporary table that both read
-    back in order: at a million judgments (two ranges) that took 7.8 s against 8.7–9.6 s for a
-    sort per format, for the same bytes. A wide range is sorted per format (texts have one):
-    a copy of a range of texts would double its share of the memory limit.
-    """
-    targets = {fmt: out_dir / layout.resource_path(resource, fmt) for fmt in formats}
-    sort_once = not wide and len(formats) > 1
-    csv_parts: list[Path] = []
-    parquet: _RowGroupWriter | None = None
-    try:
-        if sort_once:  # this connection only: a plain SET would change every connection of the database
-            con.execute("set session preserve_insertion_order = true")  # the table is read back as written
-        for index, query in enumerate(queries):
-            if sort_once:
-                con.execute(f"create temporary table __export_range as {query}")
-                query = "select * from __export_range"
-            for fmt, target in targets.items():
-                if fmt == "csv":
-                    csv_parts.append(_write_csv_part(con, query, target, index))
-                else:
-                    parquet = _append_parquet(con, query, target, parquet, wide=wide)
-            if sort_once:
-                con.execute("drop table __export_range")  # before the next range's: one range in memory
-    except BaseException:
-        with contextlib.suppress(Exception):
-            if parquet is not None:
-                parquet.close()
-        for part in csv_parts:
-            part.unlink(missing_ok=True)
-        raise
-    finally:
-        if sort_once:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("drop table if exists __export_range; reset session preserve_insertion_order")
+    """Write the rows of ``queries`` (in order) as each of ``formats``."""
     exported = []
-    for fmt, target in targets.items():
+    for fmt in formats:
+        package_path = layout.resource_path(resource, fmt)
+        target = out_dir / package_path
         if fmt == "csv":
-            _concatenate(csv_parts, target)
+            _write_csv(con, queries, target)
         else:
-            assert parquet is not None
-            parquet.close()
-        exported.append(ExportedFile(resource, fmt, target, layout.resource_path(resource, fmt), target.stat().st_size,
-                                     sha256_file(target), rows))  # fmt: skip
+            _write_parquet(con, queries, target, wide=wide)
+        exported.append(ExportedFile(resource, fmt, target, package_path, target.stat().st_size, sha256_file(target), rows))
         log.info("exported resource=%s format=%s rows=%d bytes=%d ranges=%d", resource, fmt, rows, target.stat().st_size,
                  len(queries))  # fmt: skip
     return exported
@@ -195,13 +147,10 @@ def _write_formats(
 
 def _spill_by_key_range(
     con: duckdb.DuckDBPyConnection, relation: str, published: str, key: str, rows: int, spill: Path, *, wide: bool
-) -> list[str] | None:
+) -> list[str]:
     """Write ``published`` (the select of ``relation`` as published) to Parquet files under
     ``spill``, a folder per range of ``key``, in one pass; the globs of the ranges' files, in key
-    order. ``wide`` rows (full texts) are routed to their files by :func:`_route_by_range`.
-
-    None, with nothing written, for a narrow table that fits one range: the caller sorts it as it
-    reads it (at a million rows of availability, the spill's write and read cost ~1.5 s)."""
+    order. ``wide`` rows (full texts) are routed to their files by :func:`_route_by_range`."""
     table, column = _ident(relation), _ident(key)
     width = _row_bytes_sql(con, relation)
     sampled = con.execute(f"select avg({width}) from {table} {_SAMPLE}").fetchone()[0]  # type: ignore[index]
@@ -210,9 +159,6 @@ def _spill_by_key_range(
     row_bytes = max(1, int(sampled or 1))
     budget = memory_limit_bytes() // _RANGE_SHARE
     count = max(1, math.ceil(rows * row_bytes / budget))
-    if count == 1 and not wide and _spill_keeps_types(con, published):
-        log.info("export %s: %d rows of ~%d bytes in 1 key ranges", relation, rows, row_bytes)
-        return None
     # the bounds: quantiles of the key column alone (no wide column is sorted), in a variable
     fractions = ", ".join(str(i / count) for i in range(1, count)) or "0.5"
     con.execute(
@@ -231,14 +177,6 @@ def _spill_by_key_range(
         con.execute(f"copy ({ranged}) to {_literal(str(spill))} (FORMAT parquet, COMPRESSION lz4_raw, PARTITION_BY (__range))")
     log.info("export %s: %d rows of ~%d bytes in %d key ranges", relation, rows, row_bytes, ranges)
     return [str(spill / f"__range={i}" / "*.parquet") for i in range(ranges) if (spill / f"__range={i}").is_dir()]
-
-
-def _spill_keeps_types(con: duckdb.DuckDBPyConnection, published: str) -> bool:
-    """Whether every column of ``published`` comes back from a Parquet spill with the type it
-    went in with, so that skipping the spill cannot change the bytes (a HUGEINT would come back
-    a DOUBLE, an ENUM a VARCHAR)."""
-    types = [row[1] for row in con.execute(f"describe select * from ({published})").fetchall()]
-    return all(_SPILL_KEEPS.fullmatch(kind) for kind in types)
 
 
 def _route_by_range(con: duckdb.DuckDBPyConnection, ranged: str, ranges: int, spill: Path, budget: int) -> None:
@@ -313,15 +251,13 @@ def _row_bytes_sql(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     return " + ".join(terms) or "0"
 
 
-def _write_csv_part(con: duckdb.DuckDBPyConnection, query: str, target: Path, index: int) -> Path:
-    """Range ``index`` of ``target`` as DuckDB CSV (the header in the first); :func:`_concatenate`
-    joins the parts into the bytes of one CSV of the whole table."""
-    part = target.with_name(f".{target.name}.{index}")
-    con.execute(f"copy ({query}) to {_literal(str(part))} ({_CSV_OPTIONS}, HEADER {str(index == 0).lower()})")
-    return part
-
-
-def _concatenate(parts: list[Path], target: Path) -> None:
+def _write_csv(con: duckdb.DuckDBPyConnection, queries: list[str], target: Path) -> None:
+    """The ranges as DuckDB CSV, concatenated: the same bytes as one CSV of the whole table."""
+    parts = []
+    for index, query in enumerate(queries):
+        part = target.with_name(f".{target.name}.{index}")
+        con.execute(f"copy ({query}) to {_literal(str(part))} ({_CSV_OPTIONS}, HEADER {str(index == 0).lower()})")
+        parts.append(part)
     with open(target, "wb") as out:
         for part in parts:
             with open(part, "rb") as handle:
@@ -329,15 +265,15 @@ def _concatenate(parts: list[Path], target: Path) -> None:
             part.unlink()
 
 
-def _append_parquet(
-    con: duckdb.DuckDBPyConnection, query: str, target: Path, writer: _RowGroupWriter | None, *, wide: bool
-) -> _RowGroupWriter:
-    """Append the rows of ``query`` to ``target``'s writer, opened on the first range; the writer."""
-    reader = con.execute(query).to_arrow_reader(_BATCH_ROWS)
-    writer = writer or _RowGroupWriter(target, reader.schema, wide=wide)
-    for batch in reader:
-        writer.add(batch)
-    return writer
+def _write_parquet(con: duckdb.DuckDBPyConnection, queries: list[str], target: Path, *, wide: bool) -> None:
+    writer: _RowGroupWriter | None = None
+    for query in queries:
+        reader = con.execute(query).to_arrow_reader(_BATCH_ROWS)
+        writer = writer or _RowGroupWriter(target, reader.schema, wide=wide)
+        for batch in reader:
+            writer.add(batch)
+    assert writer is not None
+    writer.close()
 
 
 def writer_settings() -> str:
