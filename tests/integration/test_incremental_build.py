@@ -158,7 +158,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     fingerprint.record_build(context, plan, done=False)
     files = {table: tuple(str(Path(context.work_url) / key) for key in keys) for table, keys in plan.new.items()}
     raw = {table: str(Path(context.work_url) / layout.raw_prefix(table) / "*.parquet") for table in RAW_TABLES}
-    build(raw["judgments"], context.warehouse, select="int_judgments__merged int_observations__removal_episodes",
+    build(raw["judgments"], context.warehouse, select="int_judgments__merged int_observations__removal_episodes int_observations__checks",
           raw_observations_glob=raw["observations"], increment=Increment(**files))  # fmt: skip
 
     second = steps.transform(context)
@@ -176,7 +176,7 @@ def test_an_incremental_build_equals_a_full_rebuild(builds: dict[str, Any]) -> N
     differences = _differences(builds["incremental"], builds["full"])
 
     expected = {"int_judgments__merged", "judgments", "judgment_texts", "int_observations__removal_episodes",
-                "availability", "removal_events", "coverage", "publication_stats", "removal_stats"}  # fmt: skip
+                "int_observations__checks", "availability", "removal_events", "coverage", "publication_stats", "removal_stats"}  # fmt: skip
     assert expected <= set(differences)
     assert {table: diff for table, diff in differences.items() if diff[1] or diff[2]} == {}
     assert all(differences[table][0] > 0 for table in expected)

@@ -33,9 +33,9 @@ judgments as (
 
 ),
 
-observations as (
+checks as (
 
-    select * from {{ ref('stg_raw__observations') }}
+    select * from {{ ref('int_observations__checks') }}
     {% if incremental %}where doc_id in (select doc_id from touched){% endif %}
 
 ),
@@ -44,22 +44,6 @@ episodes as (
 
     select * from {{ ref('int_observations__removal_episodes') }}
     {% if incremental %}where doc_id in (select doc_id from touched){% endif %}
-
-),
-
-checks as (
-
-    select
-        doc_id,
-        min(checked_at) as first_checked_at,
-        max(checked_at) as last_checked_at,
-        count(*) filter (where status <> 'error') as check_count,
-        count(*) filter (where status = 'error') as failed_check_count,
-        min(checked_at) filter (where status = 'available') as first_seen_available_at,
-        max(checked_at) filter (where status = 'available') as last_seen_available_at,
-        arg_max(status, (checked_at, source_file, source_line)) filter (where status <> 'error') as latest_status
-    from observations
-    group by doc_id
 
 ),
 
