@@ -2,7 +2,9 @@
   One row per document the archive holds or the monitor checked. A document removed upstream
   stays in judgments; here it is flagged (is_removed_upstream) with when and why.
   Incremental builds (macros/incremental_documents.sql) recompute the documents the new
-  judgment and observation partitions mention: a row depends on its document's alone.
+  judgment and observation partitions mention: a row depends on its document's alone. The checks
+  come summarised per document (int_observations__checks, built before this model from all of
+  each document's observations), so new judgments alone never read the observations.
 -#}
 
 {{ config(
