@@ -6,8 +6,8 @@ live object. Our processes hold Prefect, Great Expectations, SQLAlchemy and pyda
 
 - importing GX made 565 collections that took 0.25–0.31 s of its ~1.8 s; with a first-generation
   threshold of 10,000 for the import, 40 collections took 0.11–0.12 s;
-- a ``wenshu validate``-sized process spent ~0.45 s after its last line in the collector's
-  passes over the dying heap; frozen first (``gc.freeze``), the whole exit took ~0.06 s.
+- a ``wenshu validate``-sized process spent 0.50–0.53 s after its last line, mostly in the
+  collector's passes over the dying heap; frozen first (``gc.freeze``), its exit took 0.06–0.08 s.
 
 Neither changes what is collected while the work runs: the import's garbage is still collected,
 and at exit the operating system takes the memory back. Objects in cycles that are still alive at
