@@ -115,9 +115,10 @@ def run_parallel(
     if not values:
         return []
     settings = get_settings()  # no more workers than tasks: the memory budget is split among those that run
-    settings = settings.model_copy(update={"task_workers": min(settings.task_workers, len(values))})
+    update: dict[str, Any] = {"task_workers": min(settings.task_workers, len(values))}
     if inline_single and settings.task_runner == "processes" and len(values) == 1:
-        settings = settings.model_copy(update={"task_runner": "threads"})
+        update["task_runner"] = "threads"
+    settings = settings.model_copy(update=update)
     threads = _worker_settings(settings) if settings.task_runner == "threads" else nullcontext()
     order: list[int] = list(range(len(values)))
     window = len(values)  # all at once
