@@ -20,10 +20,10 @@ import atexit
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 # First-generation threshold during a bulk import (CPython's default is 700); the other two stay.
 IMPORT_THRESHOLD = 10_000
-_registered = False
 
 
 @contextmanager
@@ -41,6 +41,7 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
+@cache  # registered once per process, however many callers ask
 def skip_collection_at_exit() -> None:
     """Freeze the heap at exit, so that finalisation does not walk it.
 
@@ -48,7 +49,4 @@ def skip_collection_at_exit() -> None:
     after it; called at start-up, that is all of Prefect's, GX's and DuckDB's. Handlers that run
     later (``logging.shutdown``) still flush: freezing only keeps the collector off the objects.
     """
-    global _registered
-    if not _registered:
-        atexit.register(gc.freeze)
-        _registered = True
+    atexit.register(gc.freeze)
