@@ -131,7 +131,7 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
         schemas[resource.name] = schema
         descriptions[resource.name] = model_description(manifest, resource.model)
         order = list(schema.get("primaryKey") or [schema["fields"][0]["name"]])
-        if carry.carriable(list(resource.formats), order, resource.content_hashes):
+        if carry.carriable(list(resource.formats), order):
             carriable.add(resource.name)
             published_hash = ((newest or {}).get("tables", {}).get(resource.name) or {}).get("content_hash")
             last = carry.last_export(cache / "exports", dataset, resource.name, published_hash)
@@ -152,7 +152,7 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
         check_files([file.path for file in files] + [path for chart in rendered for path in (chart.image, chart.data)])
         for resource, order, future in carried:
             done = future.result()
-            exported = [done] if done else _export(context, resource, order, out)
+            exported = done or _export(context, resource, order, out)
             check_files([file.scan or file.path for file in exported])
             files += exported
     position = {resource.name: index for index, resource in enumerate(spec.resources)}
@@ -160,10 +160,10 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     charts = chart_package_files(rendered)
     result = publish_dataset(context.store, spec, files, schemas, descriptions, context.run_id, charts)
     for file in files:  # the next export of these carries this one over
-        if file.resource in carriable:
+        if file.resource in carriable and file.fmt == "parquet":
             carry.remember_export(cache / "exports", dataset, file)
     shutil.rmtree(out, ignore_errors=True)
-    return result.to_dict() | {"carried_over": sorted(file.resource for file in files if file.scan)}
+    return result.to_dict() | {"carried_over": sorted({file.resource for file in files if file.scan})}
 
 
 def _export(context: RunContext, resource: Any, order: list[str], out: Path) -> list[Any]:

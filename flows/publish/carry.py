@@ -1,26 +1,29 @@
-"""Export a text table by carrying its last export over: unchanged rows are copied from it, and
+"""Export a keyed table by carrying its last export over: unchanged rows are copied from it, and
 only the rows that changed are read from the warehouse, redacted and scanned.
 
-A full export reads, redacts, spills and sorts every text: at a million judgments that is 12 GB
-and about three minutes. Between two versions most texts are unchanged, and the last export
-already holds them redacted, in key order and passed by the privacy gate. So when a resource
-compares its texts by hash (``content_hashes`` in ``datapackage.yaml``) and its last export is
-in the private cache, the export:
+A full export reads, redacts, spills and sorts every row: at a million judgments the texts are
+12 GB and about three minutes, and the narrow tables (judgments, availability) still take 10-20 s
+each with their gate. Between two versions most rows are unchanged, and the last Parquet export
+already holds them redacted, in key order and passed by the privacy gate. So when a resource has
+one key and a Parquet file, and its last Parquet export is in the private cache, the export:
 
 1. checks that the cached file is the one the newest published version lists (its sha256), and
    that it was redacted and gated as this code would (fingerprints in its sidecar);
-2. compares rows on every column but the texts, which are compared by their hashes. This gives
+2. compares each row's key and a hash of its other columns, texts compared by their stored
+   hashes where the resource names them (``content_hashes`` in ``datapackage.yaml``). This gives
    the keys of the rows that were added or changed, and of the rows that are gone;
-3. writes the added and changed rows, redacted, to a small Parquet file. The gate scans only
-   that file: the carried rows passed the same gate when their file was published;
+3. writes the added and changed rows, redacted, to a small Parquet file (and, for a CSV, the
+   same rows as CSV). The gate scans only those: the carried rows passed the same gate when
+   their file was published;
 4. streams the cached file, drops the gone and changed keys, and merges the new rows in by key.
-   It writes through the same row-group writer as a full export.
+   It writes through the same row-group writer as a full export. A CSV is then written from
+   the merged Parquet file, in its order, as a full export writes it from its sorted spill.
 
 The bytes are those a full export would write (the tests compare them), so versions and deltas
 do not depend on which path ran. Anything unusual falls back to the full export: no cache, other
-fingerprints, other column names or types, a composite, null or repeated key, more than a
-quarter of the rows changed, or changed rows that would take more than a quarter of the memory
-budget.
+fingerprints, other column names or types (or a type whose CSV could differ once read back from
+Parquet), a composite, null or repeated key, more than a quarter of the rows changed, or changed
+rows that would take more than a quarter of the memory budget.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from flows.duck import connect, memory_limit_bytes
 from flows.privacy import gate_fingerprint, published_columns, redacted_query
 from flows.publish.export import (
     _BATCH_ROWS,
+    _CSV_OPTIONS,
     _RANGE_SHARE,
     EXPORT_SESSION,
     ExportedFile,
@@ -110,9 +114,9 @@ def _sidecar(sha256: str, size: int) -> dict[str, Any]:
             "writer": writer_settings()}  # fmt: skip
 
 
-def carriable(formats: list[str], order_by: list[str], content_hashes: dict[str, str] | None) -> bool:
-    """Whether an export of this shape can be carried over: Parquet only, one key, texts compared by hash."""
-    return formats == ["parquet"] and len(order_by) == 1 and bool(content_hashes)
+def carriable(formats: list[str], order_by: list[str]) -> bool:
+    """Whether an export of this shape can be carried over: a Parquet file (and maybe a CSV), one key."""
+    return "parquet" in formats and set(formats) <= {"csv", "parquet"} and len(order_by) == 1
 
 
 def export_carried(
@@ -126,46 +130,63 @@ def export_carried(
     content_hashes: dict[str, str] | None,
     last: Path | None,
     redacted_by_model: Collection[str] = (),
-) -> ExportedFile | None:
-    """The Parquet export of ``relation`` carried over from ``last`` (see the module), or None
-    where a full export is needed. The file's ``scan`` is the only part the gate must read."""
-    if last is None or not content_hashes or not carriable(formats, order_by, content_hashes):
+) -> list[ExportedFile] | None:
+    """The export of ``relation`` in ``formats`` carried over from ``last`` (see the module), or
+    None where a full export is needed. Each file's ``scan`` is the only part the gate must read."""
+    if last is None or not carriable(formats, order_by):
         return None
-    key = order_by[0]
+    key, hashes = order_by[0], content_hashes or {}
     package_path = layout.resource_path(resource, "parquet")
     target = out_dir / package_path
     target.parent.mkdir(parents=True, exist_ok=True)
     work = out_dir / "carry" / resource
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    changed, incoming = work / "changed.parquet", None
     with connect(warehouse, read_only=True) as con:
         con.execute(EXPORT_SESSION)
         published = redacted_query(con, relation, redacted_by_model)
-        drop = _changed_keys(con, published, last, key, content_hashes, relation)
+        drop = _changed_keys(con, published, last, key, hashes, relation, csv="csv" in formats)
         if drop is None:
             return None
-        changed = work / "changed.parquet"
         if not len(drop):  # nothing changed: the last export is this one, byte for byte
             con.execute(f"copy (select * from ({published}) where false) to {_literal(str(changed))} (FORMAT parquet)")
             _link_or_copy(last, target)
-            rows = pq.ParquetFile(target).metadata.num_rows
-            return ExportedFile(
-                resource, "parquet", target, package_path, target.stat().st_size, sha256_file(target), rows, changed
-            )
-        _copy_changed_rows(con, relation, key, drop, changed, redacted_by_model)
-        source = f"read_parquet({_literal(str(changed))})"
-        changed_bytes = con.execute(f"select coalesce(sum({_row_bytes_sql(con, relation)}), 0) from {source}").fetchone()
-        if changed_bytes is None or changed_bytes[0] > memory_limit_bytes() // _RANGE_SHARE:  # held in memory to merge
-            log.info("carry %s: %d changed rows hold %s bytes; exporting in full", relation, len(drop), changed_bytes)
-            return None
-        incoming = con.execute(f"select * from {source} order by {_ident(key)}").to_arrow_table()
-    merged = _merge(last, incoming, key, drop, target)
-    exported = ExportedFile(
-        resource, "parquet", target, package_path, target.stat().st_size, sha256_file(target), merged, changed
-    )
-    log.info("exported resource=%s format=parquet rows=%d bytes=%d carried over, %d rows new or changed", resource, merged,
-             exported.bytes, incoming.num_rows)  # fmt: skip
+        else:
+            _copy_changed_rows(con, relation, key, drop, changed, redacted_by_model)
+            source = f"read_parquet({_literal(str(changed))})"
+            size = con.execute(f"select coalesce(sum({_row_bytes_sql(con, relation)}), 0) from {source}").fetchone()
+            if size is None or size[0] > memory_limit_bytes() // _RANGE_SHARE:  # held in memory to merge
+                log.info("carry %s: %d changed rows hold %s bytes; exporting in full", relation, len(drop), size)
+                return None
+            incoming = con.execute(f"select * from {source} order by {_ident(key)}").to_arrow_table()
+    if incoming is None:
+        merged, incoming_rows = pq.ParquetFile(target).metadata.num_rows, 0
+    else:
+        merged, incoming_rows = _merge(last, incoming, key, drop, target, wide=bool(hashes)), incoming.num_rows
+    exported = [ExportedFile(resource, "parquet", target, package_path, target.stat().st_size, sha256_file(target), merged,
+                             changed)]  # fmt: skip
+    if "csv" in formats:
+        exported.insert(formats.index("csv"), _csv_of(target, changed, resource, out_dir, merged, key))
+    for file in exported:
+        log.info("exported resource=%s format=%s rows=%d bytes=%d carried over, %d rows new or changed", resource,
+                 file.fmt, merged, file.bytes, incoming_rows)  # fmt: skip
     return exported
+
+
+def _csv_of(parquet: Path, changed: Path, resource: str, out_dir: Path, rows: int, key: str) -> ExportedFile:
+    """The CSV export of the rows of ``parquet``, written from it in its (key) order, as a full
+    export writes its CSV from its sorted spill; its ``scan``: the ``changed`` rows as CSV."""
+    package_path = layout.resource_path(resource, "csv")
+    target = out_dir / package_path
+    scan = changed.with_suffix(".csv")
+    with connect() as con:
+        con.execute("set preserve_insertion_order = true; set TimeZone = 'UTC'")  # the file's order is the key's
+        con.execute(f"copy (select * from read_parquet({_literal(str(parquet))})) to {_literal(str(target))} "
+                    f"({_CSV_OPTIONS}, HEADER true)")  # fmt: skip
+        con.execute(f"copy (select * from read_parquet({_literal(str(changed))}) order by {_ident(key)}) "
+                    f"to {_literal(str(scan))} ({_CSV_OPTIONS}, HEADER true)")  # fmt: skip
+    return ExportedFile(resource, "csv", target, package_path, target.stat().st_size, sha256_file(target), rows, scan)
 
 
 def _copy_changed_rows(
@@ -199,10 +220,23 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _changed_keys(
-    con: duckdb.DuckDBPyConnection, published: str, last: Path, key: str, content_hashes: dict[str, str], relation: str
+    con: duckdb.DuckDBPyConnection,
+    published: str,
+    last: Path,
+    key: str,
+    content_hashes: dict[str, str],
+    relation: str,
+    *,
+    csv: bool = False,
 ) -> pa.Array | None:
     """The keys whose row differs between ``last`` and ``published`` (added, changed or gone),
-    comparing texts by their hashes; None if the export cannot be carried over."""
+    comparing texts by their hashes; None if the export cannot be carried over.
+
+    A row is compared by its key and one 64-bit hash of its other columns (DuckDB's ``hash``),
+    not column by column: at a million narrow rows the set difference of 32 columns took 11.6 s,
+    against 1-2 s for the hashes. Two different rows whose hashes collide would be taken for the
+    same row; at 2^-64 a pair, that risk is far below that of a disk flipping a bit unseen.
+    """
     previous = f"read_parquet({_literal(str(last))})"
     # the Arrow schema a full export would write (names and types), against the cached file's
     schema = con.execute(f"select * from ({published}) where false").to_arrow_table().schema
@@ -214,8 +248,12 @@ def _changed_keys(
     ):
         log.info("carry %s: the columns or their types changed; exporting in full", relation)
         return None
-    compared = ", ".join(_ident(column) for column in current if column not in content_hashes)
+    if csv and _types(con, f"select * from ({published})") != _types(con, f"select * from {previous}"):
+        log.info("carry %s: a type reads back from Parquet as another, whose CSV could differ; exporting in full", relation)
+        return None
     column = _ident(key)
+    others = [_ident(name) for name in current if name != key and name not in content_hashes]
+    signature = f"{column}, hash({', '.join(others)}) as __row" if others else column
     unkeyed = con.execute(  # rows compare as sets, and are found again by key: keys must be unique, not null
         f"select (select count(*) - count(distinct {column}) from ({published})) "
         f"+ (select count(*) - count(distinct {column}) from {previous})"
@@ -224,9 +262,9 @@ def _changed_keys(
         log.info("carry %s: %s is null or repeated; exporting in full", relation, key)
         return None
     query = (
-        f"select distinct {column} from ("
-        f"(select {compared} from ({published}) except select {compared} from {previous}) union all "
-        f"(select {compared} from {previous} except select {compared} from ({published}))) order by 1"
+        f"with now as materialized (select {signature} from ({published})), "
+        f"before as materialized (select {signature} from {previous}) "
+        f"select distinct {column} from ((from now except from before) union all (from before except from now)) order by 1"
     )
     keys = con.execute(query).to_arrow_table().column(0).combine_chunks()
     rows = con.execute(f"select count(*) from {previous}").fetchone()[0]  # type: ignore[index]
@@ -236,7 +274,11 @@ def _changed_keys(
     return keys
 
 
-def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Path) -> int:
+def _types(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[str, str]]:
+    return [(name, kind) for name, kind, *_ in con.execute(f"describe {query}").fetchall()]
+
+
+def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Path, *, wide: bool) -> int:
     """Write ``last`` without the ``drop`` keys, with ``incoming`` (in key order) merged in; the rows written.
 
     Both are in key order, so each batch of ``last`` is cut around its dropped rows and the new
@@ -248,7 +290,7 @@ def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Pat
     new_sizes = _value_bytes(new_batch) if new_batch is not None else None
     new_keys: list[Any] = incoming.column(key).to_pylist()
     dropped = set(drop.to_pylist())
-    writer = _RowGroupWriter(target, schema, write_behind=True, wide=True)  # DuckDB is done by now; texts: wide
+    writer = _RowGroupWriter(target, schema, write_behind=True, wide=wide)  # DuckDB is done by now
     written = taken = 0
     try:
         # pyarrow pre-buffers a file's column chunks by default: a gigabyte here, for nothing

@@ -17,7 +17,7 @@ import pytest
 from flows.errors import ValidationFailed
 from flows.privacy import check_files
 from flows.publish.consume import download, verify_store
-from flows.publish.datasets import dataset_names
+from flows.publish.datasets import dataset_names, load_dataset
 from flows.publish.export import export_table
 from flows.storage import open_storage
 
@@ -162,9 +162,25 @@ def test_local_store_end_to_end(workdirs: Path):
     assert third["status"] == "succeeded" and third["validate_raw"]["partitions"] == 1  # only the new file's rows
     assert judgments_result(third)["version"] == "1.1.0" and judgments_result(third)["change"] == "minor"
     assert judgments_result(third)["tables"]["judgments"] == distinct_docs(landing)
-    # 1.0.0's texts were carried over, not exported again, and are the bytes a full export writes
-    assert judgments_result(first)["carried_over"] == [] and judgments_result(third)["carried_over"] == ["judgment_texts"]
+    # 1.0.0's exports were carried over, not exported again, and are the bytes a full export writes
+    assert judgments_result(first)["carried_over"] == []
+    assert judgments_result(third)["carried_over"] == ["courts", "judgment_texts", "judgments"]
     warehouse = work_dir / "warehouse/wenshu.duckdb"
+    carried_files = 0
+    for result in third["publish"]:
+        folder = store_dir / result["dataset"] / result["version"]
+        described = orjson.loads((folder / "datapackage.json").read_bytes())["resources"]
+        for resource in load_dataset(result["dataset"]).resources:
+            if resource.name in result["carried_over"]:
+                names = (resource.name, f"{resource.name}-parquet")
+                order = next(r["schema"]["primaryKey"] for r in described if r["name"] in names)
+                for file in export_table(warehouse, resource.model, resource.name, list(resource.formats), order,
+                                         workdirs / "full" / resource.name, content_hashes=resource.content_hashes,
+                                         redacted_by_model=resource.redacted_by_model):  # fmt: skip
+                    carried_file = folder / file.package_path
+                    assert hashlib.sha256(carried_file.read_bytes()).hexdigest() == file.sha256, carried_file
+                    carried_files += 1
+    assert carried_files >= 5  # judgments and courts in both formats, the texts, and cjo-availability's
     [full] = export_table(warehouse, "judgment_texts", "judgment_texts", ["parquet"], ["doc_id"], workdirs / "full-export",
                           content_hashes={"text": "text_sha256"}, redacted_by_model=["text"])  # fmt: skip
     carried = store_dir / "cjo-judgments/1.1.0/data/judgment_texts.parquet"
