@@ -102,8 +102,8 @@ def manifest_path(context: RunContext) -> Path:
 
 
 def publish(context: RunContext, dataset: str) -> dict[str, Any]:
-    """Export the dataset's marts from the warehouse (carrying a text table's last export over where
-    it can: ``flows.publish.carry``) and publish them as the next version."""
+    """Export the dataset's marts from the warehouse (carrying a table's last export over where it
+    can: ``flows.publish.carry``) and publish them as the next version."""
     import json
     import shutil
 
@@ -125,23 +125,25 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     cache = context.scratch_dir / "cache"
     newest = pointers.newest_published(pointers.read_json(context.store, layout.versions_index(dataset)) or {"versions": []})
-    files, schemas, descriptions, carriable, carrying = [], {}, {}, set(), []
+    files, schemas, descriptions, carriable, carrying = [], {}, {}, {}, []
     for resource in spec.resources:
         schema = table_schema(manifest, resource.model)
         schemas[resource.name] = schema
         descriptions[resource.name] = model_description(manifest, resource.model)
         order = list(schema.get("primaryKey") or [schema["fields"][0]["name"]])
         if carry.carriable(list(resource.formats), order):
-            carriable.add(resource.name)
+            carriable[resource.name] = list(resource.formats)
             published_hash = ((newest or {}).get("tables", {}).get(resource.name) or {}).get("content_hash")
-            last = carry.last_export(cache / "exports", dataset, resource.name, published_hash)
+            last = carry.last_export(cache / "exports", dataset, resource.name, published_hash, resource.formats)
             if last is not None:
                 carrying.append((resource, order, last))  # after the full exports, beside their gate
                 continue
         files += _export(context, resource, order, out)
+    full_exports = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="carry") as pool:
-        # a carry is mostly compression on one core: meanwhile the other files pass the gate on the
-        # other (the full exports, the memory-hungry part, are done before it starts)
+        # a carry is mostly one core's work (a merge that compresses, then DuckDB writing a CSV):
+        # meanwhile the other files pass the gate on the other (the full exports, the memory-hungry
+        # part, are done before the carries start, and the carries that fall back after them)
         carried = [(resource, order, pool.submit(carry.export_carried, context.warehouse, resource.model, resource.name,
                     list(resource.formats), order, out, content_hashes=resource.content_hashes, last=last,
                     redacted_by_model=resource.redacted_by_model))
@@ -151,19 +153,38 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
         # carried-over export, only its new rows: the others passed this gate when they were published
         check_files([file.path for file in files] + [path for chart in rendered for path in (chart.image, chart.data)])
         for resource, order, future in carried:
-            done = future.result()
-            exported = done or _export(context, resource, order, out)
-            check_files([file.scan or file.path for file in exported])
-            files += exported
+            done = _carried(future, resource.name)
+            if done is None:
+                full_exports.append((resource, order))
+                continue
+            check_files([file.scan or file.path for file in done])
+            files += done
+    for resource, order in full_exports:
+        exported = _export(context, resource, order, out)
+        check_files([file.path for file in exported])
+        files += exported
     position = {resource.name: index for index, resource in enumerate(spec.resources)}
     files.sort(key=lambda file: position[file.resource])  # the dataset's order, whichever was exported first
     charts = chart_package_files(rendered)
     result = publish_dataset(context.store, spec, files, schemas, descriptions, context.run_id, charts)
     for file in files:  # the next export of these carries this one over
         if file.resource in carriable and file.fmt == "parquet":
-            carry.remember_export(cache / "exports", dataset, file)
+            carry.remember_export(cache / "exports", dataset, file, carriable[file.resource])
     shutil.rmtree(out, ignore_errors=True)
     return result.to_dict() | {"carried_over": sorted({file.resource for file in files if file.scan})}
+
+
+def _carried(future: Any, resource: str) -> list[Any] | None:
+    """A carry's files, or None where the resource needs a full export: the carry said so, or its
+    DuckDB or Arrow work failed (a full export has none of its steps, and reports its own errors)."""
+    import duckdb
+    import pyarrow as pa
+
+    try:
+        return future.result()  # type: ignore[no-any-return]
+    except (duckdb.Error, pa.ArrowException) as error:
+        log.warning("carry %s failed (%s: %s); exporting in full", resource, type(error).__name__, error)
+        return None
 
 
 def _export(context: RunContext, resource: Any, order: list[str], out: Path) -> list[Any]:

@@ -73,9 +73,10 @@ def cached_paths(cache: Path, dataset: str, resource: str) -> tuple[Path, Path]:
     return folder / f"{resource}.parquet", folder / f"{resource}.json"
 
 
-def last_export(cache: Path, dataset: str, resource: str, published_hash: str | None) -> Path | None:
+def last_export(cache: Path, dataset: str, resource: str, published_hash: str | None, formats: Collection[str]) -> Path | None:
     """The cached export of ``resource`` if it is the file published as ``published_hash``
-    (``sha256:…``, from ``versions.json``) and was redacted and gated as this code would."""
+    (``sha256:…``, from ``versions.json``) and was redacted, gated and written as this code
+    would, in the same ``formats`` (a CSV's rows pass the gate as CSV, with its own decoding)."""
     path, sidecar = cached_paths(cache, dataset, resource)
     if published_hash is None or not path.is_file() or not sidecar.is_file():
         return None
@@ -83,7 +84,7 @@ def last_export(cache: Path, dataset: str, resource: str, published_hash: str | 
         kept = json.loads(sidecar.read_text(encoding="utf-8"))
     except ValueError:
         return None
-    expected = _sidecar(published_hash.removeprefix("sha256:"), path.stat().st_size)
+    expected = _sidecar(published_hash.removeprefix("sha256:"), path.stat().st_size, formats)
     stale = sorted(name for name, value in expected.items() if kept.get(name) != value)
     if stale:
         log.info("carry %s/%s: the cached export differs in %s; exporting in full", dataset, resource, ", ".join(stale))
@@ -94,8 +95,9 @@ def last_export(cache: Path, dataset: str, resource: str, published_hash: str | 
     return path
 
 
-def remember_export(cache: Path, dataset: str, file: ExportedFile) -> None:
-    """Keep ``file``, a Parquet export that passed the gate, as the resource's last export.
+def remember_export(cache: Path, dataset: str, file: ExportedFile, formats: Collection[str]) -> None:
+    """Keep ``file``, a Parquet export that passed the gate (published in ``formats``), as the
+    resource's last export.
 
     The file is moved, not copied: call this once the publish is done with it.
     """
@@ -104,14 +106,14 @@ def remember_export(cache: Path, dataset: str, file: ExportedFile) -> None:
     sidecar.unlink(missing_ok=True)  # a sidecar never describes another file, even after a crash here
     os.replace(file.path, path)
     partial = sidecar.with_name(f".{sidecar.name}.partial")
-    partial.write_text(json.dumps(_sidecar(file.sha256, file.bytes), indent=2), encoding="utf-8")
+    partial.write_text(json.dumps(_sidecar(file.sha256, file.bytes, formats), indent=2), encoding="utf-8")
     partial.replace(sidecar)
 
 
-def _sidecar(sha256: str, size: int) -> dict[str, Any]:
+def _sidecar(sha256: str, size: int, formats: Collection[str]) -> dict[str, Any]:
     """What a cached export is known by: its bytes, and how this code redacted, gated and wrote them."""
     return {"sha256": sha256, "bytes": size, "redaction": redaction_fingerprint(), "gate": gate_fingerprint(),
-            "writer": writer_settings()}  # fmt: skip
+            "writer": writer_settings(), "formats": sorted(formats), "csv": _CSV_OPTIONS}  # fmt: skip
 
 
 def carriable(formats: list[str], order_by: list[str]) -> bool:
@@ -142,25 +144,39 @@ def export_carried(
     work = out_dir / "carry" / resource
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    changed, incoming = work / "changed.parquet", None
+    changed, incoming = work / "changed.parquet", None  # type: Path, pa.Table | None
     with connect(warehouse, read_only=True) as con:
         con.execute(EXPORT_SESSION)
+        kind = con.execute(
+            "select table_type from information_schema.tables where table_schema = current_schema() and table_name = ?",
+            [relation],
+        ).fetchone()
+        if kind != ("BASE TABLE",):  # a view has no row ids to find the changed rows by (see _copy_changed_rows)
+            log.info("carry %s: not a table; exporting in full", relation)
+            return None
         published = redacted_query(con, relation, redacted_by_model)
-        drop = _changed_keys(con, published, last, key, hashes, relation, csv="csv" in formats)
+        drop = _changed_keys(con, published, last, key, hashes, relation)
         if drop is None:
             return None
+        source = f"read_parquet({_literal(str(changed))})"
         if not len(drop):  # nothing changed: the last export is this one, byte for byte
             con.execute(f"copy (select * from ({published}) where false) to {_literal(str(changed))} (FORMAT parquet)")
-            _link_or_copy(last, target)
         else:
             _copy_changed_rows(con, relation, key, drop, changed, redacted_by_model)
-            source = f"read_parquet({_literal(str(changed))})"
             size = con.execute(f"select coalesce(sum({_row_bytes_sql(con, relation)}), 0) from {source}").fetchone()
             if size is None or size[0] > memory_limit_bytes() // _RANGE_SHARE:  # held in memory to merge
                 log.info("carry %s: %d changed rows hold %s bytes; exporting in full", relation, len(drop), size)
                 return None
+        # A full export writes its CSV from DuckDB's Parquet spill, as the changed rows were just
+        # written; this one writes it from the cached file. A type that reads back from the two
+        # as different types (DuckDB's writer and Arrow's differ on some) could print differently.
+        if "csv" in formats and _types(con, source) != _types(con, f"read_parquet({_literal(str(last))})"):
+            log.info("carry %s: a column reads back from Parquet as another type; exporting in full", relation)
+            return None
+        if len(drop):
             incoming = con.execute(f"select * from {source} order by {_ident(key)}").to_arrow_table()
     if incoming is None:
+        _link_or_copy(last, target)
         merged, incoming_rows = pq.ParquetFile(target).metadata.num_rows, 0
     else:
         merged, incoming_rows = _merge(last, incoming, key, drop, target, wide=bool(hashes)), incoming.num_rows
@@ -226,8 +242,6 @@ def _changed_keys(
     key: str,
     content_hashes: dict[str, str],
     relation: str,
-    *,
-    csv: bool = False,
 ) -> pa.Array | None:
     """The keys whose row differs between ``last`` and ``published`` (added, changed or gone),
     comparing texts by their hashes; None if the export cannot be carried over.
@@ -235,7 +249,9 @@ def _changed_keys(
     A row is compared by its key and one 64-bit hash of its other columns (DuckDB's ``hash``),
     not column by column: at a million narrow rows the set difference of 32 columns took 11.6 s,
     against 1-2 s for the hashes. Two different rows whose hashes collide would be taken for the
-    same row; at 2^-64 a pair, that risk is far below that of a disk flipping a bit unseen.
+    same row; at 2^-64 a pair, that risk is far below that of a disk flipping a bit unseen (and
+    the row would be stale, never unscanned: carried bytes all passed the gate). As with the
+    comparison of values it replaces, 0.0 and -0.0, or two NaNs, count as the same value.
     """
     previous = f"read_parquet({_literal(str(last))})"
     # the Arrow schema a full export would write (names and types), against the cached file's
@@ -247,9 +263,6 @@ def _changed_keys(
         or any(h not in current for h in content_hashes.values())
     ):
         log.info("carry %s: the columns or their types changed; exporting in full", relation)
-        return None
-    if csv and _types(con, f"select * from ({published})") != _types(con, f"select * from {previous}"):
-        log.info("carry %s: a type reads back from Parquet as another, whose CSV could differ; exporting in full", relation)
         return None
     column = _ident(key)
     others = [_ident(name) for name in current if name != key and name not in content_hashes]
@@ -274,8 +287,8 @@ def _changed_keys(
     return keys
 
 
-def _types(con: duckdb.DuckDBPyConnection, query: str) -> list[tuple[str, str]]:
-    return [(name, kind) for name, kind, *_ in con.execute(f"describe {query}").fetchall()]
+def _types(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]]:
+    return [(name, kind) for name, kind, *_ in con.execute(f"describe select * from {relation}").fetchall()]
 
 
 def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Path, *, wide: bool) -> int:

@@ -180,7 +180,9 @@ def test_local_store_end_to_end(workdirs: Path):
                     carried_file = folder / file.package_path
                     assert hashlib.sha256(carried_file.read_bytes()).hexdigest() == file.sha256, carried_file
                     carried_files += 1
-    assert carried_files >= 5  # judgments and courts in both formats, the texts, and cjo-availability's
+    availability_result = next(p for p in third["publish"] if p["dataset"] == "cjo-availability")
+    assert "availability" in availability_result["carried_over"]
+    assert carried_files >= 7  # judgments, courts and availability in both formats, and the texts
     [full] = export_table(warehouse, "judgment_texts", "judgment_texts", ["parquet"], ["doc_id"], workdirs / "full-export",
                           content_hashes={"text": "text_sha256"}, redacted_by_model=["text"])  # fmt: skip
     carried = store_dir / "cjo-judgments/1.1.0/data/judgment_texts.parquet"
