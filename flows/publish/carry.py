@@ -60,6 +60,7 @@ from flows.publish.export import (
     _row_bytes_sql,
     _RowGroupWriter,
     _value_bytes,
+    _write_csv,
     redaction_fingerprint,
     writer_settings,
 )
@@ -198,11 +199,10 @@ def _csv_of(parquet: Path, changed: Path, resource: str, out_dir: Path, rows: in
     target = out_dir / package_path
     scan = changed.with_suffix(".csv")
     with connect() as con:
-        con.execute("set preserve_insertion_order = true; set TimeZone = 'UTC'")  # the file's order is the key's
-        con.execute(f"copy (select * from read_parquet({_literal(str(parquet))})) to {_literal(str(target))} "
-                    f"({_CSV_OPTIONS}, HEADER true)")  # fmt: skip
-        con.execute(f"copy (select * from read_parquet({_literal(str(changed))}) order by {_ident(key)}) "
-                    f"to {_literal(str(scan))} ({_CSV_OPTIONS}, HEADER true)")  # fmt: skip
+        con.execute(EXPORT_SESSION)  # the session a full export renders its CSV in
+        con.execute("set preserve_insertion_order = true")  # but in the file's order, which is the key's
+        _write_csv(con, [f"select * from read_parquet({_literal(str(parquet))})"], target)
+        _write_csv(con, [f"select * from read_parquet({_literal(str(changed))}) order by {_ident(key)}"], scan)
     return ExportedFile(resource, "csv", target, package_path, target.stat().st_size, sha256_file(target), rows, scan)
 
 

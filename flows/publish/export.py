@@ -252,12 +252,15 @@ def _row_bytes_sql(con: duckdb.DuckDBPyConnection, relation: str) -> str:
 
 
 def _write_csv(con: duckdb.DuckDBPyConnection, queries: list[str], target: Path) -> None:
-    """The ranges as DuckDB CSV, concatenated: the same bytes as one CSV of the whole table."""
+    """The ranges as DuckDB CSV, concatenated: the same bytes as one CSV of the whole table.
+    One range is written straight to ``target``: there is nothing to concatenate."""
     parts = []
     for index, query in enumerate(queries):
-        part = target.with_name(f".{target.name}.{index}")
+        part = target if len(queries) == 1 else target.with_name(f".{target.name}.{index}")
         con.execute(f"copy ({query}) to {_literal(str(part))} ({_CSV_OPTIONS}, HEADER {str(index == 0).lower()})")
         parts.append(part)
+    if len(queries) == 1:
+        return
     with open(target, "wb") as out:
         for part in parts:
             with open(part, "rb") as handle:

@@ -253,14 +253,21 @@ def narrow_exports(db: Path, out: Path, last: Path | None = None, *, carried_ove
     return export_table(db, "cases", "cases", ["csv", "parquet"], ["doc_id"], out)
 
 
+def published_narrow(tmp_path: Path, db: Path, formats: list[str] | None = None) -> Path | None:
+    """Export ``cases`` in full in ``formats`` and keep its Parquet file, as a publish does; the
+    cached file as the next export finds it."""
+    formats = formats or ["csv", "parquet"]
+    first = export_table(db, "cases", "cases", formats, ["doc_id"], tmp_path / "first")
+    parquet = next(file for file in first if file.fmt == "parquet")
+    carry.remember_export(tmp_path / "cache", "ds", parquet, formats)
+    return carry.last_export(tmp_path / "cache", "ds", "cases", f"sha256:{parquet.sha256}", formats)
+
+
 def test_a_narrow_table_carries_both_its_csv_and_parquet_over_with_the_bytes_of_a_full_export(tmp_path: Path) -> None:
     from flows.privacy import CANARY_NAMES
 
     db = narrow(tmp_path / "w.duckdb")
-    first = narrow_exports(db, tmp_path / "first")
-    assert first is not None
-    carry.remember_export(tmp_path / "cache", "ds", first[1], ["csv", "parquet"])
-    last = carry.last_export(tmp_path / "cache", "ds", "cases", f"sha256:{first[1].sha256}", ["csv", "parquet"])
+    last = published_narrow(tmp_path, db)
     canary = sorted(CANARY_NAMES)[0]
     with duckdb.connect(str(db)) as con:
         con.execute("update cases set flag = not flag where doc_id in ('case-00010', 'case-02000')")
@@ -290,10 +297,7 @@ def test_a_type_whose_csv_could_change_once_read_back_from_parquet_is_exported_i
     # Arrow has no UUID: DuckDB hands it over as a string, which reads back as VARCHAR from the
     # cached file but as UUID from DuckDB's own Parquet, where a full export writes its CSV from
     db = narrow(tmp_path / "w.duckdb", extra=", uuid() as token")
-    first = narrow_exports(db, tmp_path / "first")
-    assert first is not None
-    carry.remember_export(tmp_path / "cache", "ds", first[1], ["csv", "parquet"])
-    last = carry.last_export(tmp_path / "cache", "ds", "cases", f"sha256:{first[1].sha256}", ["csv", "parquet"])
+    last = published_narrow(tmp_path, db)
     assert last is not None
     # its hash differs too, so every row counts as changed: a full export, for that reason first
     assert narrow_exports(db, tmp_path / "carried", last, carried_over=True) is None
@@ -319,10 +323,7 @@ def test_a_narrow_table_in_several_key_ranges_carries_over_in_the_order_of_its_f
 ) -> None:
     monkeypatch.setattr(export, "memory_limit_bytes", lambda: 400 << 10)  # a full export sorts ~10 key ranges
     db = narrow(tmp_path / "w.duckdb")
-    first = export_table(db, "cases", "cases", formats, ["doc_id"], tmp_path / "first")
-    parquet = next(file for file in first if file.fmt == "parquet")
-    carry.remember_export(tmp_path / "cache", "ds", parquet, formats)
-    last = carry.last_export(tmp_path / "cache", "ds", "cases", f"sha256:{parquet.sha256}", formats)
+    last = published_narrow(tmp_path, db, formats)
     with duckdb.connect(str(db)) as con:
         con.execute("update cases set parties = parties + 1 where doc_id in ('case-00003', 'case-01999')")
     merged = carry.export_carried(db, "cases", "cases", formats, ["doc_id"], tmp_path / "c", content_hashes=None, last=last)
@@ -335,10 +336,7 @@ def test_an_empty_table_carries_over_empty(tmp_path: Path) -> None:
     db = narrow(tmp_path / "w.duckdb")
     with duckdb.connect(str(db)) as con:
         con.execute("delete from cases")
-    first = narrow_exports(db, tmp_path / "first")
-    assert first is not None
-    carry.remember_export(tmp_path / "cache", "ds", first[1], ["csv", "parquet"])
-    last = carry.last_export(tmp_path / "cache", "ds", "cases", f"sha256:{first[1].sha256}", ["csv", "parquet"])
+    last = published_narrow(tmp_path, db)
     merged = narrow_exports(db, tmp_path / "carried", last, carried_over=True)
     whole = narrow_exports(db, tmp_path / "whole")
     assert merged is not None and whole is not None and [f.rows for f in merged] == [0, 0]
