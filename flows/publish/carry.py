@@ -304,7 +304,7 @@ def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Pat
     new_sizes = _value_bytes(new_batch) if new_batch is not None else None
     new_keys: list[Any] = incoming.column(key).to_pylist()
     dropped = set(drop.to_pylist())
-    writer = _RowGroupWriter(target, schema, write_behind=True, wide=wide)  # DuckDB is done by now
+    writer = _RowGroupWriter(target, schema, wide=wide, compact=True)  # batches straight from a Parquet reader
     written = taken = 0
     try:
         # pyarrow pre-buffers a file's column chunks by default: a gigabyte here, for nothing
