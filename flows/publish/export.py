@@ -297,10 +297,10 @@ class _RowGroupWriter:
     that the copy frees before the write (a full run at a million texts peaked 125 MB higher
     without it, at the 3 GB limit).
 
-    Row groups are compressed (most of a write, and it releases the GIL) on DuckDB's threads
-    while the caller gathers the next (:mod:`flows.publish.row_groups`, the same bytes): DuckDB
-    waits while a batch is taken from it. At a million judgments this took the texts' export
-    from 118 s to 77 s, with no more memory. Order is kept.
+    Row groups are compressed (most of a write, and it releases the GIL) on as many threads as
+    DuckDB gets, while the caller gathers the next (:mod:`flows.publish.row_groups`: the same
+    bytes, in order); DuckDB is idle while a batch is taken from it. At a million judgments, beside
+    cjo-availability's publish, the texts' Parquet write took 38 s instead of 54 s.
     """
 
     def __init__(self, target: Path, schema: pa.Schema, *, wide: bool = False, compact: bool = False):

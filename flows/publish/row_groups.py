@@ -9,8 +9,10 @@ the result is the file a single ``pq.ParquetWriter`` writes (the tests compare t
 
 The footer is Thrift's compact protocol (parquet.thrift's ``FileMetaData``), decoded here into
 plain tuples and encoded again as Thrift writes it. The offsets a footer can hold beyond those
-moved here (page indexes, bloom filters, encryption) are refused: pyarrow writes none of them
-with the settings exports use.
+moved here (page indexes, bloom filters, encryption) are refused, so a writer that starts to
+write them fails the export instead of publishing a wrong file; pyarrow writes none of them
+with the settings exports use. A row group's ordinal, where the writer sets one, is renumbered.
+``close`` reads the finished footer back with pyarrow and checks its row and row-group counts.
 """
 
 from __future__ import annotations
