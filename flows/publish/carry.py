@@ -304,9 +304,8 @@ def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Pat
     new_sizes = _value_bytes(new_batch) if new_batch is not None else None
     new_keys: list[Any] = incoming.column(key).to_pylist()
     dropped = set(drop.to_pylist())
-    writer = _RowGroupWriter(target, schema, wide=wide, compact=True)  # batches straight from a Parquet reader
     written = taken = 0
-    try:
+    with _RowGroupWriter(target, schema, wide=wide, compact=True) as writer:  # batches straight from a Parquet reader
         # pyarrow pre-buffers a file's column chunks by default: a gigabyte here, for nothing
         previous = pq.ParquetFile(last, pre_buffer=False, buffer_size=1 << 20)
         for batch in _read_ahead(previous.iter_batches(batch_size=_BATCH_ROWS, use_threads=False)):
@@ -333,8 +332,6 @@ def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Pat
             taken = upto
         if new_batch is not None and taken < new_batch.num_rows:
             written += _add(writer, new_batch, new_sizes, taken, new_batch.num_rows)  # type: ignore[arg-type]
-    finally:
-        writer.close()
     return written
 
 

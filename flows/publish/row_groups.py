@@ -13,6 +13,8 @@ moved here (page indexes, bloom filters, encryption) are refused, so a writer th
 write them fails the export instead of publishing a wrong file; pyarrow writes none of them
 with the settings exports use. A row group's ordinal, where the writer sets one, is renumbered.
 ``close`` reads the finished footer back with pyarrow and checks its row and row-group counts.
+After an error, in a row group or in the caller (``with``), the file gets no footer: it is
+unreadable, never a valid file with rows missing.
 """
 
 from __future__ import annotations
@@ -82,26 +84,52 @@ class ParallelFileWriter:
         self.pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="parquet-write")
         self.in_flight: deque[Future[pa.Buffer]] = deque()
         self.footers: list[list[Field]] = []
+        self.failed = False  # a row group is missing: the file never gets a footer
+
+    def __enter__(self) -> ParallelFileWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """Finish the file, or after an error only stop: a file without its footer reads as no file."""
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
 
     def write_table(self, table: pa.Table) -> None:
         """Add ``table`` as the next row group."""
+        if self.failed:
+            raise ValueError(f"{self.target}: a row group failed; nothing more is written")
         self.in_flight.append(self.pool.submit(self._one_group_file, table))
         while len(self.in_flight) > self.threads:
-            self._append(self.in_flight.popleft().result())
+            self._append_next()
 
     def close(self) -> None:
         """Finish the file once every row group in flight is in it (an error in one is raised here)."""
         try:
             while self.in_flight:
-                self._append(self.in_flight.popleft().result())
+                self._append_next()
+            if self.failed:
+                raise ValueError(f"{self.target}: a row group failed; the file is not finished")
             rows, groups = self._finish()
         finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.out.close()
+            self.abort()
         written = pq.read_metadata(self.target)  # what a reader makes of the footer written here
         if (written.num_rows, written.num_row_groups) != (rows, groups):
             raise ValueError(f"{self.target}: the footer lists {written.num_row_groups} row groups of "
                              f"{written.num_rows} rows, not {groups} of {rows}")  # fmt: skip
+
+    def abort(self) -> None:
+        """Stop: the row groups in flight are dropped and the file is left without a footer."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.out.close()
+
+    def _append_next(self) -> None:
+        try:
+            self._append(self.in_flight.popleft().result())
+        except BaseException:
+            self.failed = True
+            raise
 
     def _one_group_file(self, table: pa.Table | None) -> pa.Buffer:
         sink = pa.BufferOutputStream()
@@ -167,7 +195,7 @@ def _moved_meta(meta: list[Field], shift: int) -> list[Field]:
     for fid, kind, value in meta:
         if fid in _META_UNSUPPORTED:
             raise UnsupportedFooter(f"a column chunk has a {_META_UNSUPPORTED[fid]}")
-        moved.append((fid, kind, value + shift if fid in _META_OFFSETS else value))
+        moved.append((fid, kind, value + shift if fid in _META_OFFSETS and value else value))  # 0: no such page
     return moved
 
 

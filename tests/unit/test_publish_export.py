@@ -94,6 +94,7 @@ def test_bytes_do_not_depend_on_how_many_key_ranges_memory_allowed(
     keys = table.column("doc_id").to_pylist()
     assert keys[:-1] == sorted(keys[:-1]) and keys[-1] is None and len(keys) == ROWS  # key order, null last
     assert not any("张三丰" in text for text in table.column("text").to_pylist())  # redacted on the way out
+    assert table.schema.field("text").type == pa.string()  # a wide table's texts spill as bytes, and come back as text
     metadata = pq.ParquetFile(parquet).metadata
     sizes = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
     assert len(sizes) > 3 and max(sizes) < ROWS

@@ -78,6 +78,13 @@ def test_a_file_without_rows_is_one_writers_empty_file(tmp_path: Path) -> None:
     assert pq.read_table(tmp_path / "parallel.parquet").num_rows == 0
 
 
+def test_an_empty_row_group_after_others_keeps_its_unset_offsets(tmp_path: Path) -> None:
+    """A group without rows has a dictionary page and no data page: offset 0 means none, never moved."""
+    tables = [_mixed(30), _mixed(0), _mixed(5, 30)]
+    expected = _serial(tmp_path / "serial.parquet", tables, SCHEMA, **OPTIONS)
+    assert _parallel(tmp_path / "parallel.parquet", tables, SCHEMA, 2, **OPTIONS) == expected
+
+
 def test_footers_decode_and_encode_to_the_same_bytes(tmp_path: Path) -> None:
     path = tmp_path / "mixed.parquet"
     _serial(path, [_mixed(50), _mixed(9, 50)], SCHEMA, **OPTIONS)
@@ -101,3 +108,28 @@ def test_an_error_in_a_row_group_reaches_the_caller(tmp_path: Path) -> None:
     writer.write_table(table.drop_columns(["flag"]))  # not the file's schema
     with pytest.raises(ValueError, match="schema"):
         writer.close()
+
+
+def test_after_a_failed_row_group_the_file_is_never_finished(tmp_path: Path) -> None:
+    table = _mixed(10)
+    target = tmp_path / "broken.parquet"
+    writer = ParallelFileWriter(target, table.schema, 1, **OPTIONS)
+    writer.write_table(table)
+    writer.write_table(table.drop_columns(["flag"]))
+    with pytest.raises(ValueError, match="schema"):  # the bad group's error, when its turn comes
+        writer.write_table(table)
+    with pytest.raises(ValueError, match="row group failed"):
+        writer.write_table(table)
+    with pytest.raises(ValueError, match="not finished"):  # the groups before and after it are not a file
+        writer.close()
+    with pytest.raises(pa.ArrowInvalid):
+        pq.read_metadata(target)
+
+
+def test_an_error_in_the_caller_leaves_no_readable_file(tmp_path: Path) -> None:
+    target = tmp_path / "half.parquet"
+    with pytest.raises(RuntimeError, match="query failed"), ParallelFileWriter(target, SCHEMA, 2, **OPTIONS) as writer:
+        writer.write_table(_mixed(10))
+        raise RuntimeError("query failed")
+    with pytest.raises(pa.ArrowInvalid):
+        pq.read_metadata(target)
