@@ -23,7 +23,7 @@ import struct
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -33,13 +33,29 @@ MAGIC = b"PAR1"
 _STOP, _TRUE, _FALSE, _BYTE, _I16, _I32, _I64, _DOUBLE, _BINARY, _LIST, _SET, _MAP, _STRUCT = range(13)
 _INTS = (_BYTE, _I16, _I32, _I64)
 
-# Field ids in parquet.thrift: FileMetaData, RowGroup, ColumnChunk, ColumnMetaData
-_FILE_NUM_ROWS, _FILE_ROW_GROUPS = 3, 4
-_GROUP_COLUMNS, _GROUP_FILE_OFFSET, _GROUP_ORDINAL = 1, 5, 7
-_CHUNK_FILE_OFFSET, _CHUNK_META = 2, 3
-_CHUNK_UNSUPPORTED = {4: "offset index", 6: "column index", 8: "column encryption", 9: "encrypted metadata"}
-_META_OFFSETS = (9, 10, 11)  # data page, index page, dictionary page
-_META_UNSUPPORTED = {14: "bloom filter"}
+# Field ids in parquet.thrift
+_FILE_NUM_ROWS, _FILE_ROW_GROUPS = 3, 4  # FileMetaData
+_GROUP_ORDINAL = 7  # RowGroup
+
+
+class _Layout(NamedTuple):
+    """Where a footer struct holds absolute file offsets, which of its fields this module cannot
+    move, and which of its fields are structs (or lists of them) of another layout."""
+
+    offsets: frozenset[int]
+    refused: dict[int, str]
+    nested: dict[int, str]
+
+
+_LAYOUTS = {
+    "RowGroup": _Layout(frozenset({5}), {}, {1: "ColumnChunk"}),  # file_offset; columns
+    "ColumnChunk": _Layout(
+        frozenset({2}),  # file_offset
+        {4: "offset index", 6: "column index", 8: "column encryption", 9: "encrypted metadata"},
+        {3: "ColumnMetaData"},  # meta_data
+    ),
+    "ColumnMetaData": _Layout(frozenset({9, 10, 11}), {14: "bloom filter"}, {}),  # data, index, dictionary page
+}
 
 Field = tuple[int, int, Any]  # (field id, type, value); a struct is a list of them, in order
 
@@ -165,37 +181,21 @@ class ParallelFileWriter:
         return rows, len(groups)
 
 
-def _moved(group: list[Field], shift: int) -> list[Field]:
-    """A ``RowGroup`` whose bytes moved ``shift`` bytes further into the file."""
+def _moved(fields: list[Field], shift: int, layout: str = "RowGroup") -> list[Field]:
+    """A struct of ``layout`` (a ``RowGroup`` by default) whose bytes moved ``shift`` bytes further
+    into the file. An offset of 0 is not set (no such page; pyarrow leaves a chunk's own 0)."""
+    offsets, refused, nested = _LAYOUTS[layout]
     moved: list[Field] = []
-    for fid, kind, value in group:
-        if fid == _GROUP_FILE_OFFSET and value:
+    for fid, kind, value in fields:
+        if fid in refused:
+            raise UnsupportedFooter(f"a column chunk has a {refused[fid]}")
+        if fid in offsets and value:
             value += shift
-        elif fid == _GROUP_COLUMNS:
-            value = (value[0], [_moved_chunk(chunk, shift) for chunk in value[1]])
+        elif fid in nested and kind == _STRUCT:
+            value = _moved(value, shift, nested[fid])
+        elif fid in nested:  # a list of them
+            value = (value[0], [_moved(item, shift, nested[fid]) for item in value[1]])
         moved.append((fid, kind, value))
-    return moved
-
-
-def _moved_chunk(chunk: list[Field], shift: int) -> list[Field]:
-    moved: list[Field] = []
-    for fid, kind, value in chunk:
-        if fid in _CHUNK_UNSUPPORTED:
-            raise UnsupportedFooter(f"a column chunk has a {_CHUNK_UNSUPPORTED[fid]}")
-        if fid == _CHUNK_FILE_OFFSET and value:  # 0: not set (pyarrow leaves this deprecated field 0)
-            value += shift
-        elif fid == _CHUNK_META:
-            value = _moved_meta(value, shift)
-        moved.append((fid, kind, value))
-    return moved
-
-
-def _moved_meta(meta: list[Field], shift: int) -> list[Field]:
-    moved: list[Field] = []
-    for fid, kind, value in meta:
-        if fid in _META_UNSUPPORTED:
-            raise UnsupportedFooter(f"a column chunk has a {_META_UNSUPPORTED[fid]}")
-        moved.append((fid, kind, value + shift if fid in _META_OFFSETS and value else value))  # 0: no such page
     return moved
 
 
