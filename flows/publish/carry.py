@@ -139,8 +139,7 @@ def export_carried(
     if last is None or not carriable(formats, order_by):
         return None
     key, hashes = order_by[0], content_hashes or {}
-    package_path = layout.resource_path(resource, "parquet")
-    target = out_dir / package_path
+    target = out_dir / layout.resource_path(resource, "parquet")
     target.parent.mkdir(parents=True, exist_ok=True)
     work = out_dir / "carry" / resource
     shutil.rmtree(work, ignore_errors=True)
@@ -182,8 +181,7 @@ def export_carried(
         merged, incoming_rows = pq.ParquetFile(target).metadata.num_rows, 0
     else:
         merged, incoming_rows = _merge(last, incoming, key, drop, target, wide=bool(hashes)), incoming.num_rows
-    exported = [ExportedFile(resource, "parquet", target, package_path, target.stat().st_size, sha256_file(target), merged,
-                             changed)]  # fmt: skip
+    exported = [ExportedFile.written(resource, "parquet", out_dir, merged, scan=changed)]
     if "csv" in formats:
         exported.insert(formats.index("csv"), _csv_of(target, changed, resource, out_dir, merged, key))
     for file in exported:
@@ -195,15 +193,14 @@ def export_carried(
 def _csv_of(parquet: Path, changed: Path, resource: str, out_dir: Path, rows: int, key: str) -> ExportedFile:
     """The CSV export of the rows of ``parquet``, written from it in its (key) order, as a full
     export writes its CSV from its sorted spill; its ``scan``: the ``changed`` rows as CSV."""
-    package_path = layout.resource_path(resource, "csv")
-    target = out_dir / package_path
+    target = out_dir / layout.resource_path(resource, "csv")
     scan = changed.with_suffix(".csv")
     with connect() as con:
         con.execute(EXPORT_SESSION)  # the session a full export renders its CSV in
         con.execute("set preserve_insertion_order = true")  # but in the file's order, which is the key's
         _write_csv(con, [f"select * from read_parquet({_literal(str(parquet))})"], target)
         _write_csv(con, [f"select * from read_parquet({_literal(str(changed))}) order by {_ident(key)}"], scan)
-    return ExportedFile(resource, "csv", target, package_path, target.stat().st_size, sha256_file(target), rows, scan)
+    return ExportedFile.written(resource, "csv", out_dir, rows, scan=scan)
 
 
 def _copy_changed_rows(
@@ -249,10 +246,11 @@ def _changed_keys(
 
     A row is compared by its key and one 64-bit hash of its other columns (DuckDB's ``hash``),
     not column by column: at a million judgments the set difference of 32 columns took 11.6 s,
-    against 2.0-2.8 s for the hashes (and 3.7 s against 1.1 s for the texts' table). Two different rows whose hashes collide would be taken for the
-    same row; at 2^-64 a pair, that risk is far below that of a disk flipping a bit unseen (and
-    the row would be stale, never unscanned: carried bytes all passed the gate). As with the
-    comparison of values it replaces, 0.0 and -0.0, or two NaNs, count as the same value.
+    against 2.0-2.8 s for the hashes (and 3.7 s against 1.1 s for the texts' table). Two
+    different rows whose hashes collide would be taken for the same row; at 2^-64 a pair, that
+    risk is far below that of a disk flipping a bit unseen (and the row would be stale, never
+    unscanned: carried bytes all passed the gate). As with the comparison of values it replaces,
+    0.0 and -0.0, or two NaNs, count as the same value.
     """
     previous = f"read_parquet({_literal(str(last))})"
     # the Arrow schema a full export would write (names and types), against the cached file's

@@ -70,6 +70,13 @@ class ExportedFile:
     rows: int
     scan: Path | None = None  # what the privacy gate must read of it, if not the whole file (see flows.publish.carry)
 
+    @classmethod
+    def written(cls, resource: str, fmt: str, out_dir: Path, rows: int, scan: Path | None = None) -> ExportedFile:
+        """The file of ``resource`` as ``fmt`` just written under ``out_dir``: its size and sha256 read from it."""
+        package_path = layout.resource_path(resource, fmt)
+        path = out_dir / package_path
+        return cls(resource, fmt, path, package_path, path.stat().st_size, sha256_file(path), rows, scan)
+
 
 def redaction_fingerprint() -> str:
     """What decides how a stored value becomes a published one: the redaction SQL and the regex
@@ -139,14 +146,13 @@ def _write_formats(
     columns of a wide table (the Parquet queries may give them as bytes)."""
     exported = []
     for fmt in formats:
-        package_path = layout.resource_path(resource, fmt)
-        target = out_dir / package_path
+        target = out_dir / layout.resource_path(resource, fmt)
         if fmt == "csv":
             _write_csv(con, queries[fmt], target)
         else:
             _write_parquet(con, queries[fmt], target, texts=texts)
-        exported.append(ExportedFile(resource, fmt, target, package_path, target.stat().st_size, sha256_file(target), rows))
-        log.info("exported resource=%s format=%s rows=%d bytes=%d ranges=%d", resource, fmt, rows, target.stat().st_size,
+        exported.append(ExportedFile.written(resource, fmt, out_dir, rows))
+        log.info("exported resource=%s format=%s rows=%d bytes=%d ranges=%d", resource, fmt, rows, exported[-1].bytes,
                  len(queries[fmt]))  # fmt: skip
     return exported
 
