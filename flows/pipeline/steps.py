@@ -125,6 +125,7 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     cache = context.scratch_dir / "cache"
     newest = pointers.newest_published(pointers.read_json(context.store, layout.versions_index(dataset)) or {"versions": []})
+    published_files = _published_files(context, dataset, newest)
     files, schemas, descriptions, carriable, carrying = [], {}, {}, {}, []
     for resource in spec.resources:
         schema = table_schema(manifest, resource.model)
@@ -136,7 +137,9 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
             published_hash = ((newest or {}).get("tables", {}).get(resource.name) or {}).get("content_hash")
             last = carry.last_export(cache / "exports", dataset, resource.name, published_hash, resource.formats)
             if last is not None:
-                carrying.append((resource, order, last))  # after the full exports, beside their gate
+                csv_hash = published_files.get(layout.resource_path(resource.name, "csv"))  # none without a CSV
+                last_csv = carry.last_csv_export(cache / "exports", dataset, resource.name, csv_hash)
+                carrying.append((resource, order, last, last_csv))  # after the full exports, beside their gate
                 continue
         files += _export(context, resource, order, out)
     full_exports = []
@@ -146,8 +149,8 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
         # part, are done before the carries start, and the carries that fall back after them)
         carried = [(resource, order, pool.submit(carry.export_carried, context.warehouse, resource.model, resource.name,
                     list(resource.formats), order, out, content_hashes=resource.content_hashes, last=last,
-                    redacted_by_model=resource.redacted_by_model))
-                   for resource, order, last in carrying]  # fmt: skip
+                    redacted_by_model=resource.redacted_by_model, last_csv=last_csv))
+                   for resource, order, last, last_csv in carrying]  # fmt: skip
         rendered = render_charts(context.warehouse, out / "charts", spec.charts)
         # the privacy gate: nothing identifying leaves, or nothing does (charts' data included); of a
         # carried-over export, only its new rows: the others passed this gate when they were published
@@ -167,11 +170,23 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     files.sort(key=lambda file: position[file.resource])  # the dataset's order, whichever was exported first
     charts = chart_package_files(rendered)
     result = publish_dataset(context.store, spec, files, schemas, descriptions, context.run_id, charts)
+    by_format = {(file.resource, file.fmt): file for file in files}
     for file in files:  # the next export of these carries this one over
         if file.resource in carriable and file.fmt == "parquet":
-            carry.remember_export(cache / "exports", dataset, file, carriable[file.resource])
+            csv = by_format.get((file.resource, "csv"))
+            carry.remember_export(cache / "exports", dataset, file, carriable[file.resource], csv=csv)
     shutil.rmtree(out, ignore_errors=True)
     return result.to_dict() | {"carried_over": sorted({file.resource for file in files if file.scan})}
+
+
+def _published_files(context: RunContext, dataset: str, newest: dict[str, Any] | None) -> dict[str, str]:
+    """Package path → ``sha256:…`` of each file of the newest published version, from its datapackage.json."""
+    from flows.publish import pointers
+
+    descriptor = pointers.read_json(context.store, layout.descriptor(dataset, newest["version"])) if newest else None
+    return {
+        entry["path"]: entry["hash"] for entry in (descriptor or {}).get("resources", []) if "path" in entry and "hash" in entry
+    }
 
 
 def _carried(future: Any, resource: str) -> list[Any] | None:

@@ -17,7 +17,9 @@ one key and a Parquet file, and its last Parquet export is in the private cache,
    their file was published;
 4. streams the cached file, drops the gone and changed keys, and merges the new rows in by key.
    It writes through the same row-group writer as a full export. A CSV is then written from
-   the merged Parquet file, in its order, as a full export writes it from its sorted spill.
+   the merged Parquet file, in its order, as a full export writes it from its sorted spill;
+   or, where the last published CSV is cached too, spliced from its records and the new rows'
+   (a CSV record is the same bytes wherever it is written, so this is the CSV DuckDB would write).
 
 The bytes are those a full export would write (the tests compare them), so versions and deltas
 do not depend on which path ran. Anything unusual falls back to the full export: no cache, other
@@ -74,6 +76,11 @@ def cached_paths(cache: Path, dataset: str, resource: str) -> tuple[Path, Path]:
     return folder / f"{resource}.parquet", folder / f"{resource}.json"
 
 
+def cached_csv(cache: Path, dataset: str, resource: str) -> Path:
+    """The resource's last CSV export in the private ``cache`` folder (kept beside its Parquet file)."""
+    return cache / dataset / f"{resource}.csv"
+
+
 def last_export(cache: Path, dataset: str, resource: str, published_hash: str | None, formats: Collection[str]) -> Path | None:
     """The cached export of ``resource`` if it is the file published as ``published_hash``
     (``sha256:…``, from ``versions.json``) and was redacted, gated and written as this code
@@ -96,16 +103,35 @@ def last_export(cache: Path, dataset: str, resource: str, published_hash: str | 
     return path
 
 
-def remember_export(cache: Path, dataset: str, file: ExportedFile, formats: Collection[str]) -> None:
-    """Keep ``file``, a Parquet export that passed the gate (published in ``formats``), as the
-    resource's last export.
+def last_csv_export(cache: Path, dataset: str, resource: str, published_hash: str | None) -> Path | None:
+    """The cached CSV export of ``resource`` if it is the file published as ``published_hash``
+    (``sha256:…``, from the newest version's ``datapackage.json``). Use it only beside the
+    Parquet file :func:`last_export` gives: its records are carried over unscanned as that
+    file's rows are, and the sidecar's fingerprints (CSV options included) are that file's."""
+    path = cached_csv(cache, dataset, resource)
+    if published_hash is None or not path.is_file():
+        return None
+    if sha256_file(path) != published_hash.removeprefix("sha256:"):
+        log.info("carry %s/%s: the cached CSV is not the one published last; writing the CSV whole", dataset, resource)
+        return None
+    return path
 
-    The file is moved, not copied: call this once the publish is done with it.
+
+def remember_export(
+    cache: Path, dataset: str, file: ExportedFile, formats: Collection[str], csv: ExportedFile | None = None
+) -> None:
+    """Keep ``file``, a Parquet export that passed the gate (published in ``formats``), as the
+    resource's last export, with ``csv``, the resource's CSV export published beside it, if any.
+
+    The files are moved, not copied: call this once the publish is done with them.
     """
     path, sidecar = cached_paths(cache, dataset, file.resource)
     path.parent.mkdir(parents=True, exist_ok=True)
     sidecar.unlink(missing_ok=True)  # a sidecar never describes another file, even after a crash here
+    cached_csv(cache, dataset, file.resource).unlink(missing_ok=True)
     os.replace(file.path, path)
+    if csv is not None:
+        os.replace(csv.path, cached_csv(cache, dataset, file.resource))
     partial = sidecar.with_name(f".{sidecar.name}.partial")
     partial.write_text(json.dumps(_sidecar(file.sha256, file.bytes, formats), indent=2), encoding="utf-8")
     partial.replace(sidecar)
@@ -133,9 +159,11 @@ def export_carried(
     content_hashes: dict[str, str] | None,
     last: Path | None,
     redacted_by_model: Collection[str] = (),
+    last_csv: Path | None = None,
 ) -> list[ExportedFile] | None:
     """The export of ``relation`` in ``formats`` carried over from ``last`` (see the module), or
-    None where a full export is needed. Each file's ``scan`` is the only part the gate must read."""
+    None where a full export is needed; its CSV spliced from ``last_csv``, the CSV published with
+    ``last``, if given. Each file's ``scan`` is the only part the gate must read."""
     if last is None or not carriable(formats, order_by):
         return None
     key, hashes = order_by[0], content_hashes or {}
@@ -176,31 +204,120 @@ def export_carried(
             return None
         if len(drop):
             incoming = con.execute(f"select * from {source} order by {_ident(key)}").to_arrow_table()
+    before = pq.ParquetFile(last).metadata.num_rows
+    runs: list[tuple[int, int, int]] = [(_LAST, 0, before)]  # the merged rows: (source, start, stop), in order
     if incoming is None:
         _link_or_copy(last, target)
-        merged, incoming_rows = pq.ParquetFile(target).metadata.num_rows, 0
+        merged, incoming_rows = before, 0
     else:
-        merged, incoming_rows = _merge(last, incoming, key, drop, target, wide=bool(hashes)), incoming.num_rows
+        runs.clear()
+        merged, incoming_rows = _merge(last, incoming, key, drop, target, wide=bool(hashes), runs=runs), incoming.num_rows
     exported = [ExportedFile.written(resource, "parquet", out_dir, merged, scan=changed)]
     if "csv" in formats:
-        exported.insert(formats.index("csv"), _csv_of(target, changed, resource, out_dir, merged, key))
+        spliced = (last_csv, before, runs) if last_csv is not None else None
+        exported.insert(formats.index("csv"), _csv_of(target, changed, resource, out_dir, merged, key, spliced))
     for file in exported:
         log.info("exported resource=%s format=%s rows=%d bytes=%d carried over, %d rows new or changed", resource,
                  file.fmt, merged, file.bytes, incoming_rows)  # fmt: skip
     return exported
 
 
-def _csv_of(parquet: Path, changed: Path, resource: str, out_dir: Path, rows: int, key: str) -> ExportedFile:
-    """The CSV export of the rows of ``parquet``, written from it in its (key) order, as a full
-    export writes its CSV from its sorted spill; its ``scan``: the ``changed`` rows as CSV."""
+def _csv_of(
+    parquet: Path,
+    changed: Path,
+    resource: str,
+    out_dir: Path,
+    rows: int,
+    key: str,
+    spliced: tuple[Path, int, list[tuple[int, int, int]]] | None,
+) -> ExportedFile:
+    """The CSV export of the rows of ``parquet``; its ``scan``: the ``changed`` rows as CSV.
+
+    With ``spliced`` (the last CSV, its rows, and the merge's runs, see :func:`_merge`), the CSV
+    is put together from the last CSV's records and the scan's (see :func:`_splice_csv`). Without,
+    or where the two files are not what they should be, it is written from ``parquet`` in its
+    (key) order, as a full export writes its CSV from its sorted spill.
+    """
     target = out_dir / layout.resource_path(resource, "csv")
     scan = changed.with_suffix(".csv")
     with connect() as con:
         con.execute(EXPORT_SESSION)  # the session a full export renders its CSV in
         con.execute("set preserve_insertion_order = true")  # but in the file's order, which is the key's
-        _write_csv(con, [f"select * from read_parquet({_literal(str(parquet))})"], target)
         _write_csv(con, [f"select * from read_parquet({_literal(str(changed))}) order by {_ident(key)}"], scan)
+        if spliced is None or not _splice_csv(*spliced, scan, target):
+            _write_csv(con, [f"select * from read_parquet({_literal(str(parquet))})"], target)
     return ExportedFile.written(resource, "csv", out_dir, rows, scan=scan)
+
+
+def _splice_csv(last_csv: Path, last_rows: int, runs: list[tuple[int, int, int]], scan: Path, target: Path) -> bool:
+    """Write ``target``, the CSV of the merged rows, from the records of ``last_csv`` (the CSV of
+    the ``last_rows`` rows of the last export, in their order) and of ``scan`` (the new rows' CSV,
+    in key order), as ``runs`` (from :func:`_merge`) take them; False, writing nothing, if either
+    file does not hold the records it should.
+
+    DuckDB renders each value on its own, so a row's record is the same bytes in any CSV with the
+    same columns and options: these are the bytes of the CSV written whole (the tests compare
+    them). At a million judgments, writing that CSV took 4.3 s of CPU; this takes a scan of the
+    last one for its record ends, and copies.
+    """
+    ends = {_LAST: _csv_records(last_csv), _NEW: _csv_records(scan)}
+    expected = {_LAST: last_rows, _NEW: max((stop for source, _, stop in runs if source == _NEW), default=0)}
+    if any(found is None or len(found) != expected[source] + 2 for source, found in ends.items()):  # the header too
+        log.warning("carry: %s or %s does not hold the CSV records expected; writing the CSV whole", last_csv, scan)
+        return False
+    with open(last_csv, "rb") as before, open(scan, "rb") as new, open(target, "wb", buffering=0) as out:
+        headers = [handle.read(int(found[1])) for handle, found in ((before, ends[_LAST]), (new, ends[_NEW]))]  # type: ignore[index]
+        if headers[0] != headers[1]:
+            log.warning("carry: %s and %s have different headers; writing the CSV whole", last_csv, scan)
+            out.close()
+            target.unlink()
+            return False
+        out.write(headers[0])
+        sources = {_LAST: before, _NEW: new}
+        for source, start, stop in runs:  # record r + 1 is row r: the header is record 0
+            _copy_range(sources[source], out, int(ends[source][start + 1]), int(ends[source][stop + 1]))  # type: ignore[index]
+    return True
+
+
+_LAST, _NEW = 0, 1  # where a merged row comes from: the last export, or the new rows
+_SCAN_BYTES = 16 << 20
+
+
+def _csv_records(path: Path) -> np.ndarray | None:
+    """Where each record of ``path``, a CSV file DuckDB wrote, ends (just after its line break),
+    after a 0: record i is bytes ``[ends[i], ends[i + 1])``. None if the file does not end with
+    a whole record.
+
+    A line break ends a record unless it is inside a quoted value, which is to say after an odd
+    number of quote characters (a quote inside a value is written twice). Read in slices, so
+    memory stays bounded whatever the file's size.
+    """
+    size = path.stat().st_size
+    found, odd = [np.zeros(1, dtype=np.int64)], 0
+    if size:
+        data = np.memmap(path, dtype=np.uint8, mode="r")
+        for offset in range(0, size, _SCAN_BYTES):
+            window = data[offset : offset + _SCAN_BYTES]
+            quotes, breaks = np.flatnonzero(window == ord('"')), np.flatnonzero(window == ord("\n"))
+            outside = (np.searchsorted(quotes, breaks) + odd) % 2 == 0
+            found.append(breaks[outside] + (offset + 1))
+            odd = (odd + len(quotes)) % 2
+        del data
+    ends = np.concatenate(found)
+    return ends if ends[-1] == size and not odd else None
+
+
+def _copy_range(source: Any, target: Any, start: int, stop: int) -> None:
+    """Append bytes ``[start, stop)`` of the open file ``source`` to the open (unbuffered) file
+    ``target``: in the kernel where it can, without bringing them into Python."""
+    while start < stop:
+        try:
+            sent = os.copy_file_range(source.fileno(), target.fileno(), stop - start, start)
+        except (AttributeError, OSError):  # no copy_file_range here (another OS, or across file systems)
+            sent = target.write(os.pread(source.fileno(), min(stop - start, 1 << 20), start))
+        if not sent:
+            raise OSError(f"{source.name} ended before byte {stop}")
+        start += sent
 
 
 def _copy_changed_rows(
@@ -290,11 +407,15 @@ def _types(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str
     return [(name, kind) for name, kind, *_ in con.execute(f"describe select * from {relation}").fetchall()]
 
 
-def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Path, *, wide: bool) -> int:
+def _merge(
+    last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Path, *, wide: bool, runs: list[tuple[int, int, int]]
+) -> int:
     """Write ``last`` without the ``drop`` keys, with ``incoming`` (in key order) merged in; the rows written.
 
     Both are in key order, so each batch of ``last`` is cut around its dropped rows and the new
     rows that sort into it, and the pieces (slices, not copies) go to the writer in order.
+    ``runs`` gets the rows written, in order, as ``(source, start, stop)``: rows ``start:stop``
+    of ``last`` (``_LAST``) or of ``incoming`` (``_NEW``).
     """
     schema = incoming.schema
     new_rows = incoming.combine_chunks().to_batches()
@@ -302,8 +423,20 @@ def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Pat
     new_sizes = _value_bytes(new_batch) if new_batch is not None else None
     new_keys: list[Any] = incoming.column(key).to_pylist()
     dropped = set(drop.to_pylist())
-    written = taken = 0
+    written = taken = read = 0
     with _RowGroupWriter(target, schema, wide=wide, compact=True) as writer:  # batches straight from a Parquet reader
+
+        def add(source: int, batch: pa.RecordBatch, sizes: np.ndarray, start: int, stop: int, first_row: int = 0) -> int:
+            """Append rows ``start:stop`` of ``batch`` (a slice, not a copy), whose row 0 is row
+            ``first_row`` of its source; the rows appended."""
+            writer.add(batch.slice(start, stop - start), sizes[start:stop])
+            begin, end = first_row + start, first_row + stop
+            if runs and runs[-1][0] == source and runs[-1][2] == begin:
+                runs[-1] = (source, runs[-1][1], end)
+            else:
+                runs.append((source, begin, end))
+            return stop - start
+
         # pyarrow pre-buffers a file's column chunks by default: a gigabyte here, for nothing
         previous = pq.ParquetFile(last, pre_buffer=False, buffer_size=1 << 20)
         for batch in _read_ahead(previous.iter_batches(batch_size=_BATCH_ROWS, use_threads=False)):
@@ -319,24 +452,18 @@ def _merge(last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Pat
             start = 0
             for row, is_new, which in cuts:  # at a row: the new rows that sort before it, then its drop
                 if row > start:
-                    written += _add(writer, batch, sizes, start, row)
+                    written += add(_LAST, batch, sizes, start, row, read)
                     start = row
                 if is_new:
-                    written += _add(writer, new_batch, new_sizes, which, which + 1)  # type: ignore[arg-type]
+                    written += add(_NEW, new_batch, new_sizes, which, which + 1)  # type: ignore[arg-type]
                 else:
                     start = row + 1
             if len(keys) > start:
-                written += _add(writer, batch, sizes, start, len(keys))
-            taken = upto
+                written += add(_LAST, batch, sizes, start, len(keys), read)
+            taken, read = upto, read + len(keys)
         if new_batch is not None and taken < new_batch.num_rows:
-            written += _add(writer, new_batch, new_sizes, taken, new_batch.num_rows)  # type: ignore[arg-type]
+            written += add(_NEW, new_batch, new_sizes, taken, new_batch.num_rows)  # type: ignore[arg-type]
     return written
-
-
-def _add(writer: _RowGroupWriter, batch: pa.RecordBatch, sizes: np.ndarray, start: int, stop: int) -> int:
-    """Append rows ``start:stop`` of ``batch`` (a slice, not a copy); the rows appended."""
-    writer.add(batch.slice(start, stop - start), sizes[start:stop])
-    return stop - start
 
 
 def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

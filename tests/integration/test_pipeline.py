@@ -16,9 +16,11 @@ import pytest
 
 from flows.errors import ValidationFailed
 from flows.privacy import check_files
+from flows.publish import carry
 from flows.publish.consume import download, verify_store
 from flows.publish.datasets import dataset_names, load_dataset
 from flows.publish.export import export_table
+from flows.settings import get_settings
 from flows.storage import open_storage
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("prefect"), pytest.mark.usefixtures("prefect_server")]
@@ -183,6 +185,9 @@ def test_local_store_end_to_end(workdirs: Path):
     availability_result = next(p for p in third["publish"] if p["dataset"] == "cjo-availability")
     assert "availability" in availability_result["carried_over"]
     assert carried_files >= 7  # judgments, courts and availability in both formats, and the texts
+    # each CSV is kept beside its Parquet file, for the next carry to splice its records
+    cached = carry.cached_csv(Path(get_settings().scratch_dir) / "cache" / "exports", "cjo-judgments", "judgments")
+    assert cached.read_bytes() == (store_dir / "cjo-judgments/1.1.0/data/judgments.csv").read_bytes()
     [full] = export_table(warehouse, "judgment_texts", "judgment_texts", ["parquet"], ["doc_id"], workdirs / "full-export",
                           content_hashes={"text": "text_sha256"}, redacted_by_model=["text"])  # fmt: skip
     carried = store_dir / "cjo-judgments/1.1.0/data/judgment_texts.parquet"

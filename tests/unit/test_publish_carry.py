@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from flows.checksums import sha256_file
 from flows.privacy import PrivacyError, check_files
 from flows.publish import carry, export
 from flows.publish.export import ExportedFile, export_table
@@ -232,13 +233,15 @@ def test_reading_ahead_keeps_order_raises_the_readers_error_and_frees_it_when_st
 
 
 def narrow(path: Path, extra: str = "") -> Path:
-    """A narrow keyed table of the types the marts publish, without text hashes, in no order."""
+    """A narrow keyed table of the types the marts publish, without text hashes, in no order; some
+    values hold what a CSV must quote (commas, quotes, line breaks)."""
     with duckdb.connect(str(path)) as con:
         con.execute(f"""
             create table cases as
             select 'case-' || lpad(((i * 7919) % {ROWS})::varchar, 5, '0') as doc_id,
                    if(i % 7 = 0, null, '（2020）京01刑初' || i || '号') as case_number,
-                   if(i % 11 = 0, '被告人王五，"男", 住址' || chr(10) || '北京', 'x,y') as title,
+                   case when i % 11 = 0 then '被告人王五，"男", 住址' || chr(10) || '北京'
+                        when i % 13 = 0 then '"' || chr(13) || chr(10) || '""' else 'x,y' end as title,
                    (i % 5)::integer as parties, i::bigint * 1000003 as big, i / 7 as ratio,
                    date '2015-01-01' + i::integer as judged_on, i % 3 = 0 as flag,
                    timestamptz '2024-01-01 00:00:00+00' + to_seconds(i::bigint) as seen_at{extra}
@@ -247,27 +250,35 @@ def narrow(path: Path, extra: str = "") -> Path:
     return path
 
 
-def narrow_exports(db: Path, out: Path, last: Path | None = None, *, carried_over: bool = False) -> list[ExportedFile] | None:
+def narrow_exports(
+    db: Path, out: Path, last: Path | None = None, *, carried_over: bool = False, last_csv: Path | None = None
+) -> list[ExportedFile] | None:
     if carried_over:
-        return carry.export_carried(db, "cases", "cases", ["csv", "parquet"], ["doc_id"], out, content_hashes=None, last=last)
+        return carry.export_carried(db, "cases", "cases", ["csv", "parquet"], ["doc_id"], out, content_hashes=None,
+                                    last=last, last_csv=last_csv)  # fmt: skip
     return export_table(db, "cases", "cases", ["csv", "parquet"], ["doc_id"], out)
 
 
-def published_narrow(tmp_path: Path, db: Path, formats: list[str] | None = None) -> Path | None:
-    """Export ``cases`` in full in ``formats`` and keep its Parquet file, as a publish does; the
-    cached file as the next export finds it."""
+def published_narrow(tmp_path: Path, db: Path, formats: list[str] | None = None) -> tuple[Path | None, Path | None]:
+    """Export ``cases`` in full in ``formats`` and keep its files, as a publish does; the cached
+    Parquet and CSV files as the next export finds them."""
     formats = formats or ["csv", "parquet"]
-    first = export_table(db, "cases", "cases", formats, ["doc_id"], tmp_path / "first")
-    parquet = next(file for file in first if file.fmt == "parquet")
-    carry.remember_export(tmp_path / "cache", "ds", parquet, formats)
-    return carry.last_export(tmp_path / "cache", "ds", "cases", f"sha256:{parquet.sha256}", formats)
+    first = {file.fmt: file for file in export_table(db, "cases", "cases", formats, ["doc_id"], tmp_path / "first")}
+    parquet, csv = first["parquet"], first.get("csv")
+    carry.remember_export(tmp_path / "cache", "ds", parquet, formats, csv=csv)
+    last = carry.last_export(tmp_path / "cache", "ds", "cases", f"sha256:{parquet.sha256}", formats)
+    return last, carry.last_csv_export(tmp_path / "cache", "ds", "cases", f"sha256:{csv.sha256}" if csv else None)
 
 
-def test_a_narrow_table_carries_both_its_csv_and_parquet_over_with_the_bytes_of_a_full_export(tmp_path: Path) -> None:
+@pytest.mark.parametrize("splice", [True, False], ids=["csv-spliced", "csv-written-whole"])
+def test_a_narrow_table_carries_both_its_csv_and_parquet_over_with_the_bytes_of_a_full_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, splice: bool
+) -> None:
     from flows.privacy import CANARY_NAMES
 
     db = narrow(tmp_path / "w.duckdb")
-    last = published_narrow(tmp_path, db)
+    last, last_csv = published_narrow(tmp_path, db)
+    assert last_csv is not None
     canary = sorted(CANARY_NAMES)[0]
     with duckdb.connect(str(db)) as con:
         con.execute("update cases set flag = not flag where doc_id in ('case-00010', 'case-02000')")
@@ -276,7 +287,11 @@ def test_a_narrow_table_carries_both_its_csv_and_parquet_over_with_the_bytes_of_
         con.execute("delete from cases where doc_id = 'case-00002'")
         con.execute(f"insert into cases select 'a-new', '（2021）沪02民初1号', '本案{canary}到庭', 2, 7, 0.5, "
                     "date '2021-05-06', true, timestamptz '2025-01-01 12:00:00+00'")  # fmt: skip
-    merged = narrow_exports(db, tmp_path / "carried", last, carried_over=True)
+    spliced: list[bool] = []
+    splice_csv = carry._splice_csv
+    monkeypatch.setattr(carry, "_splice_csv", lambda *args: spliced.append(splice_csv(*args)) or spliced[-1])
+    merged = narrow_exports(db, tmp_path / "carried", last, carried_over=True, last_csv=last_csv if splice else None)
+    assert spliced == ([True] if splice else [])
     whole = narrow_exports(db, tmp_path / "whole")
     assert merged is not None and whole is not None
     assert [(f.fmt, f.rows) for f in merged] == [(f.fmt, f.rows) for f in whole] == [("csv", ROWS), ("parquet", ROWS)]
@@ -297,7 +312,7 @@ def test_a_type_whose_csv_could_change_once_read_back_from_parquet_is_exported_i
     # Arrow has no UUID: DuckDB hands it over as a string, which reads back as VARCHAR from the
     # cached file but as UUID from DuckDB's own Parquet, where a full export writes its CSV from
     db = narrow(tmp_path / "w.duckdb", extra=", uuid() as token")
-    last = published_narrow(tmp_path, db)
+    last, _ = published_narrow(tmp_path, db)
     assert last is not None
     # its hash differs too, so every row counts as changed: a full export, for that reason first
     assert narrow_exports(db, tmp_path / "carried", last, carried_over=True) is None
@@ -323,10 +338,11 @@ def test_a_narrow_table_in_several_key_ranges_carries_over_in_the_order_of_its_f
 ) -> None:
     monkeypatch.setattr(export, "memory_limit_bytes", lambda: 400 << 10)  # a full export sorts ~10 key ranges
     db = narrow(tmp_path / "w.duckdb")
-    last = published_narrow(tmp_path, db, formats)
+    last, last_csv = published_narrow(tmp_path, db, formats)
     with duckdb.connect(str(db)) as con:
         con.execute("update cases set parties = parties + 1 where doc_id in ('case-00003', 'case-01999')")
-    merged = carry.export_carried(db, "cases", "cases", formats, ["doc_id"], tmp_path / "c", content_hashes=None, last=last)
+    merged = carry.export_carried(db, "cases", "cases", formats, ["doc_id"], tmp_path / "c", content_hashes=None, last=last,
+                                  last_csv=last_csv)  # fmt: skip
     whole = export_table(db, "cases", "cases", formats, ["doc_id"], tmp_path / "whole")
     assert merged is not None and [f.fmt for f in merged] == [f.fmt for f in whole] == formats
     assert [f.path.read_bytes() for f in merged] == [f.path.read_bytes() for f in whole]
@@ -336,8 +352,79 @@ def test_an_empty_table_carries_over_empty(tmp_path: Path) -> None:
     db = narrow(tmp_path / "w.duckdb")
     with duckdb.connect(str(db)) as con:
         con.execute("delete from cases")
-    last = published_narrow(tmp_path, db)
-    merged = narrow_exports(db, tmp_path / "carried", last, carried_over=True)
+    last, last_csv = published_narrow(tmp_path, db)
+    merged = narrow_exports(db, tmp_path / "carried", last, carried_over=True, last_csv=last_csv)
     whole = narrow_exports(db, tmp_path / "whole")
     assert merged is not None and whole is not None and [f.rows for f in merged] == [0, 0]
     assert [f.path.read_bytes() for f in merged] == [f.path.read_bytes() for f in whole]
+
+
+def test_an_unchanged_narrow_table_carries_its_csv_over_whole(tmp_path: Path) -> None:
+    db = narrow(tmp_path / "w.duckdb")
+    last, last_csv = published_narrow(tmp_path, db)
+    assert last_csv is not None
+    merged = narrow_exports(db, tmp_path / "carried", last, carried_over=True, last_csv=last_csv)
+    assert merged is not None
+    assert merged[0].path.read_bytes() == last_csv.read_bytes() == narrow_exports(db, tmp_path / "whole")[0].path.read_bytes()  # type: ignore[index]
+
+
+def test_a_cached_csv_is_used_only_if_it_is_the_published_file(tmp_path: Path) -> None:
+    db = narrow(tmp_path / "w.duckdb")
+    _, last_csv = published_narrow(tmp_path, db)
+    assert last_csv == carry.cached_csv(tmp_path / "cache", "ds", "cases")
+    digest = f"sha256:{sha256_file(last_csv)}"
+    assert carry.last_csv_export(tmp_path / "cache", "ds", "cases", digest) == last_csv
+    assert carry.last_csv_export(tmp_path / "cache", "ds", "cases", None) is None  # no CSV published
+    assert carry.last_csv_export(tmp_path / "cache", "ds", "other", digest) is None  # none cached
+    data = bytearray(last_csv.read_bytes())
+    data[len(data) // 2] ^= 1  # tampered or rotten: its records cannot skip the gate
+    last_csv.write_bytes(bytes(data))
+    assert carry.last_csv_export(tmp_path / "cache", "ds", "cases", digest) is None
+    # remembered again without a CSV (the resource dropped its CSV format): no stale CSV is kept
+    (parquet,) = export_table(db, "cases", "cases", ["parquet"], ["doc_id"], tmp_path / "again")
+    carry.remember_export(tmp_path / "cache", "ds", parquet, ["parquet"])
+    assert not last_csv.exists()
+
+
+def test_a_csv_that_does_not_hold_the_records_expected_is_written_whole(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    db = narrow(tmp_path / "w.duckdb")
+    last, last_csv = published_narrow(tmp_path, db)
+    assert last_csv is not None
+    with duckdb.connect(str(db)) as con:
+        con.execute("update cases set parties = parties + 1 where doc_id = 'case-00042'")
+    whole = narrow_exports(db, tmp_path / "whole")
+    assert whole is not None
+    lines = last_csv.read_bytes().split(b"\n")
+    for name, damaged in (("short", b"\n".join(lines[:-10])), ("unterminated", last_csv.read_bytes() + b'"x'),
+                          ("other header", b"other" + last_csv.read_bytes())):  # fmt: skip
+        bad = tmp_path / f"{name}.csv"
+        bad.write_bytes(damaged)
+        with caplog.at_level("WARNING", logger="flows.publish.carry"):
+            merged = narrow_exports(db, tmp_path / name, last, carried_over=True, last_csv=bad)
+        assert merged is not None and merged[0].path.read_bytes() == whole[0].path.read_bytes(), name
+    assert "does not hold the CSV records expected" in caplog.text and "different headers" in caplog.text
+
+
+def test_csv_records_end_at_line_breaks_outside_quotes_across_read_slices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+    import io
+    import itertools
+
+    rows = [["id", "text"], ["1", "plain"], ["2", 'a "quoted", line\nbreak'], ["3", '""'], ["4", "\r\n"], ["5", ""]]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path = tmp_path / "t.csv"
+    path.write_bytes(buffer.getvalue().encode())
+    for size in (1, 2, 3, 7, 1 << 20):  # line breaks and quotes on every side of a slice's end
+        monkeypatch.setattr(carry, "_SCAN_BYTES", size)
+        ends = carry._csv_records(path)
+        assert ends is not None and len(ends) == len(rows) + 1
+        data = path.read_bytes()
+        records = [data[a:b].decode() for a, b in itertools.pairwise(ends)]
+        assert [next(csv.reader(io.StringIO(record))) for record in records] == rows
+    path.write_bytes(b'id\n"open\n')  # a quote never closed: no whole last record
+    assert carry._csv_records(path) is None
+    path.write_bytes(b"")
+    assert carry._csv_records(path) is not None
