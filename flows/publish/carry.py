@@ -257,25 +257,25 @@ def _splice_csv(last_csv: Path, last_rows: int, runs: list[tuple[int, int, int]]
 
     DuckDB renders each value on its own, so a row's record is the same bytes in any CSV with the
     same columns and options: these are the bytes of the CSV written whole (the tests compare
-    them). At a million judgments, writing that CSV took 4.3 s of CPU; this takes a scan of the
-    last one for its record ends, and copies.
+    them). At a million judgments, the judgments' CSV took 4.8 s of CPU to write from the merged
+    Parquet file, and 1.2 s spliced (its sha256 included).
     """
-    ends = {_LAST: _csv_records(last_csv), _NEW: _csv_records(scan)}
-    expected = {_LAST: last_rows, _NEW: max((stop for source, _, stop in runs if source == _NEW), default=0)}
-    if any(found is None or len(found) != expected[source] + 2 for source, found in ends.items()):  # the header too
+    before, new = _csv_records(last_csv), _csv_records(scan)
+    new_rows = max((stop for source, _, stop in runs if source == _NEW), default=0)
+    if before is None or new is None or (len(before), len(new)) != (last_rows + 2, new_rows + 2):  # + the header
         log.warning("carry: %s or %s does not hold the CSV records expected; writing the CSV whole", last_csv, scan)
         return False
-    with open(last_csv, "rb") as before, open(scan, "rb") as new, open(target, "wb", buffering=0) as out:
-        headers = [handle.read(int(found[1])) for handle, found in ((before, ends[_LAST]), (new, ends[_NEW]))]  # type: ignore[index]
-        if headers[0] != headers[1]:
+    ends = {_LAST: before, _NEW: new}
+    with open(last_csv, "rb") as old_file, open(scan, "rb") as new_file:
+        header = old_file.read(int(before[1]))
+        if header != new_file.read(int(new[1])):
             log.warning("carry: %s and %s have different headers; writing the CSV whole", last_csv, scan)
-            out.close()
-            target.unlink()
             return False
-        out.write(headers[0])
-        sources = {_LAST: before, _NEW: new}
-        for source, start, stop in runs:  # record r + 1 is row r: the header is record 0
-            _copy_range(sources[source], out, int(ends[source][start + 1]), int(ends[source][stop + 1]))  # type: ignore[index]
+        sources = {_LAST: old_file, _NEW: new_file}
+        with open(target, "wb", buffering=0) as out:
+            out.write(header)
+            for source, start, stop in runs:  # row r is record r + 1: the header is record 0
+                _copy_range(sources[source], out, int(ends[source][start + 1]), int(ends[source][stop + 1]))
     return True
 
 

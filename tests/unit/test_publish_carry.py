@@ -428,3 +428,24 @@ def test_csv_records_end_at_line_breaks_outside_quotes_across_read_slices(
     assert carry._csv_records(path) is None
     path.write_bytes(b"")
     assert carry._csv_records(path) is not None
+
+
+@pytest.mark.parametrize("in_kernel", [True, False], ids=["copy_file_range", "read-and-write"])
+def test_copying_a_byte_range_appends_it_whether_or_not_the_kernel_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_kernel: bool
+) -> None:
+    import os
+
+    if not in_kernel:  # another OS, or two file systems: copy_file_range fails
+        monkeypatch.setattr(os, "copy_file_range", lambda *args: (_ for _ in ()).throw(OSError(18, "EXDEV")), raising=False)
+    source = tmp_path / "source"
+    source.write_bytes(bytes(range(256)) * 20_000)  # 5 MB: more than one read of the fallback
+    with open(source, "rb") as handle, open(tmp_path / "target", "wb", buffering=0) as out:
+        out.write(b"head")
+        carry._copy_range(handle, out, 10, 10)  # nothing
+        carry._copy_range(handle, out, 3, 4_000_003)
+        carry._copy_range(handle, out, 0, 2)
+        with pytest.raises(OSError, match="ended before"):
+            carry._copy_range(handle, out, 5_119_999, 5_120_001)
+    data = source.read_bytes()
+    assert (tmp_path / "target").read_bytes() == b"head" + data[3:4_000_003] + data[0:2] + data[5_119_999:]
