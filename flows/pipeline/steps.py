@@ -139,7 +139,8 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
             if last is not None:
                 csv_hash = published_files.get(layout.resource_path(resource.name, "csv"))  # none without a CSV
                 last_csv = carry.last_csv_export(cache / "exports", dataset, resource.name, csv_hash)
-                carrying.append((resource, order, last, last_csv))  # after the full exports, beside their gate
+                signatures = carry.last_signatures(cache / "exports", dataset, resource.name)
+                carrying.append((resource, order, last, last_csv, signatures))  # after the full exports, beside their gate
                 continue
         files += _export(context, resource, order, out)
     full_exports = []
@@ -149,8 +150,8 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
         # part, are done before the carries start, and the carries that fall back after them)
         carried = [(resource, order, pool.submit(carry.export_carried, context.warehouse, resource.model, resource.name,
                     list(resource.formats), order, out, content_hashes=resource.content_hashes, last=last,
-                    redacted_by_model=resource.redacted_by_model, last_csv=last_csv))
-                   for resource, order, last, last_csv in carrying]  # fmt: skip
+                    redacted_by_model=resource.redacted_by_model, last_csv=last_csv, signatures=signatures))
+                   for resource, order, last, last_csv, signatures in carrying]  # fmt: skip
         rendered = render_charts(context.warehouse, out / "charts", spec.charts)
         # the privacy gate: nothing identifying leaves, or nothing does (charts' data included); of a
         # carried-over export, only its new rows: the others passed this gate when they were published
@@ -173,8 +174,9 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
     by_format = {(file.resource, file.fmt): file for file in files}
     for file in files:  # the next export of these carries this one over
         if file.resource in carriable and file.fmt == "parquet":
-            csv = by_format.get((file.resource, "csv"))
-            carry.remember_export(cache / "exports", dataset, file, carriable[file.resource], csv=csv)
+            csv, signatures = by_format.get((file.resource, "csv")), carry.new_signatures(out, file.resource)
+            carry.remember_export(cache / "exports", dataset, file, carriable[file.resource], csv=csv,
+                                  signatures=signatures if signatures.is_file() else None)  # fmt: skip
     shutil.rmtree(out, ignore_errors=True)
     return result.to_dict() | {"carried_over": sorted({file.resource for file in files if file.scan})}
 
@@ -203,11 +205,17 @@ def _carried(future: Any, resource: str) -> list[Any] | None:
 
 
 def _export(context: RunContext, resource: Any, order: list[str], out: Path) -> list[Any]:
-    """A resource's full export (see ``flows.publish.export``)."""
+    """A resource's full export (see ``flows.publish.export``), and its rows' signatures where the
+    next export can carry it over (see ``flows.publish.carry``)."""
+    from flows.publish import carry
     from flows.publish.export import export_table
 
-    return export_table(context.warehouse, resource.model, resource.name, list(resource.formats), order, out,
-                        content_hashes=resource.content_hashes, redacted_by_model=resource.redacted_by_model)  # fmt: skip
+    exported = export_table(context.warehouse, resource.model, resource.name, list(resource.formats), order, out,
+                            content_hashes=resource.content_hashes, redacted_by_model=resource.redacted_by_model)  # fmt: skip
+    if carry.carriable(list(resource.formats), order):
+        carry.write_signatures(context.warehouse, resource.model, resource.name, order[0], list(resource.content_hashes or {}),
+                               resource.redacted_by_model, out)  # fmt: skip
+    return exported
 
 
 def _validate(context: RunContext, target: Any, suites: list[str], name: str) -> dict[str, Any]:

@@ -185,9 +185,16 @@ def test_local_store_end_to_end(workdirs: Path):
     availability_result = next(p for p in third["publish"] if p["dataset"] == "cjo-availability")
     assert "availability" in availability_result["carried_over"]
     assert carried_files >= 7  # judgments, courts and availability in both formats, and the texts
-    # each CSV is kept beside its Parquet file, for the next carry to splice its records
-    cached = carry.cached_csv(Path(get_settings().scratch_dir) / "cache" / "exports", "cjo-judgments", "judgments")
-    assert cached.read_bytes() == (store_dir / "cjo-judgments/1.1.0/data/judgments.csv").read_bytes()
+    # each CSV is kept beside its Parquet file, for the next carry to splice its records, and
+    # the rows' signatures, for it to find the changed rows by
+    cache = Path(get_settings().scratch_dir) / "cache" / "exports"
+    assert carry.cached_csv(cache, "cjo-judgments", "judgments").read_bytes() == (
+        store_dir / "cjo-judgments/1.1.0/data/judgments.csv"
+    ).read_bytes()
+    for dataset, resource in (("cjo-judgments", "judgments"), ("cjo-judgments", "judgment_texts"), ("cjo-availability", "availability")):
+        signatures = carry.last_signatures(cache, dataset, resource)
+        rows = next(p for p in third["publish"] if p["dataset"] == dataset)["tables"][resource]
+        assert signatures is not None and pq.read_metadata(signatures).num_rows == rows
     [full] = export_table(warehouse, "judgment_texts", "judgment_texts", ["parquet"], ["doc_id"], workdirs / "full-export",
                           content_hashes={"text": "text_sha256"}, redacted_by_model=["text"])  # fmt: skip
     carried = store_dir / "cjo-judgments/1.1.0/data/judgment_texts.parquet"

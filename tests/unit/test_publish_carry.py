@@ -59,8 +59,9 @@ def full(db: Path, out: Path) -> ExportedFile:
     return file
 
 
-def carried(db: Path, out: Path, last: Path | None) -> ExportedFile | None:
-    files = carry.export_carried(db, "texts", "texts", ["parquet"], ["doc_id"], out, content_hashes=HASHES, last=last)
+def carried(db: Path, out: Path, last: Path | None, signatures: Path | None = None) -> ExportedFile | None:
+    files = carry.export_carried(db, "texts", "texts", ["parquet"], ["doc_id"], out, content_hashes=HASHES, last=last,
+                                 signatures=signatures)  # fmt: skip
     if files is None:
         return None
     (file,) = files
@@ -70,7 +71,8 @@ def carried(db: Path, out: Path, last: Path | None) -> ExportedFile | None:
 def published(tmp_path: Path, db: Path) -> tuple[Path, str]:
     """Export ``db`` in full and keep it as the last export, as a publish does: (cache, its hash)."""
     file = full(db, tmp_path / "first")
-    carry.remember_export(tmp_path / "cache", "ds", file, ["parquet"])
+    signatures = carry.write_signatures(db, "texts", "texts", "doc_id", ["text"], (), tmp_path / "first")
+    carry.remember_export(tmp_path / "cache", "ds", file, ["parquet"], signatures=signatures)
     return tmp_path / "cache", f"sha256:{file.sha256}"
 
 
@@ -84,13 +86,15 @@ EDITS = (
 )
 
 
-def test_a_carried_export_has_the_bytes_of_a_full_export(tmp_path: Path) -> None:
+@pytest.mark.parametrize("compared", ["signatures", "published rows"])
+def test_a_carried_export_has_the_bytes_of_a_full_export(tmp_path: Path, compared: str) -> None:
     db = warehouse(tmp_path / "w.duckdb")
     cache, digest = published(tmp_path, db)
     edit(db, *EDITS)
     last = carry.last_export(cache, "ds", "texts", digest, ["parquet"])
-    assert last is not None
-    merged = carried(db, tmp_path / "carried", last)
+    signatures = carry.last_signatures(cache, "ds", "texts")
+    assert last is not None and signatures is not None
+    merged = carried(db, tmp_path / "carried", last, signatures if compared == "signatures" else None)
     assert merged is not None and merged.scan is not None
     whole = full(db, tmp_path / "whole")
     assert merged.path.read_bytes() == whole.path.read_bytes()
@@ -234,14 +238,15 @@ def test_reading_ahead_keeps_order_raises_the_readers_error_and_frees_it_when_st
 
 def narrow(path: Path, extra: str = "") -> Path:
     """A narrow keyed table of the types the marts publish, without text hashes, in no order; some
-    values hold what a CSV must quote (commas, quotes, line breaks)."""
+    values hold what a CSV must quote (commas, quotes, line breaks), some a name to redact."""
     with duckdb.connect(str(path)) as con:
         con.execute(f"""
             create table cases as
             select 'case-' || lpad(((i * 7919) % {ROWS})::varchar, 5, '0') as doc_id,
                    if(i % 7 = 0, null, '（2020）京01刑初' || i || '号') as case_number,
                    case when i % 11 = 0 then '被告人王五，"男", 住址' || chr(10) || '北京'
-                        when i % 13 = 0 then '"' || chr(13) || chr(10) || '""' else 'x,y' end as title,
+                        when i % 13 = 0 then '"' || chr(13) || chr(10) || '""'
+                        when i % 17 = 0 then '被害人张三丰' else 'x,y' end as title,
                    (i % 5)::integer as parties, i::bigint * 1000003 as big, i / 7 as ratio,
                    date '2015-01-01' + i::integer as judged_on, i % 3 = 0 as flag,
                    timestamptz '2024-01-01 00:00:00+00' + to_seconds(i::bigint) as seen_at{extra}
@@ -265,12 +270,13 @@ def published_narrow(tmp_path: Path, db: Path, formats: list[str] | None = None)
     formats = formats or ["csv", "parquet"]
     first = {file.fmt: file for file in export_table(db, "cases", "cases", formats, ["doc_id"], tmp_path / "first")}
     parquet, csv = first["parquet"], first.get("csv")
-    carry.remember_export(tmp_path / "cache", "ds", parquet, formats, csv=csv)
+    signatures = carry.write_signatures(db, "cases", "cases", "doc_id", (), (), tmp_path / "first")
+    carry.remember_export(tmp_path / "cache", "ds", parquet, formats, csv=csv, signatures=signatures)
     last = carry.last_export(tmp_path / "cache", "ds", "cases", f"sha256:{parquet.sha256}", formats)
     return last, carry.last_csv_export(tmp_path / "cache", "ds", "cases", f"sha256:{csv.sha256}" if csv else None)
 
 
-@pytest.mark.parametrize("splice", [True, False], ids=["csv-spliced", "csv-written-whole"])
+@pytest.mark.parametrize("splice", [True, False], ids=["csv-spliced-rows-by-signature", "csv-written-whole-rows-as-published"])
 def test_a_narrow_table_carries_both_its_csv_and_parquet_over_with_the_bytes_of_a_full_export(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, splice: bool
 ) -> None:
@@ -290,7 +296,9 @@ def test_a_narrow_table_carries_both_its_csv_and_parquet_over_with_the_bytes_of_
     spliced: list[bool] = []
     splice_csv = carry._splice_csv
     monkeypatch.setattr(carry, "_splice_csv", lambda *args: spliced.append(splice_csv(*args)) or spliced[-1])
-    merged = narrow_exports(db, tmp_path / "carried", last, carried_over=True, last_csv=last_csv if splice else None)
+    merged = carry.export_carried(db, "cases", "cases", ["csv", "parquet"], ["doc_id"], tmp_path / "carried",
+                                  content_hashes=None, last=last, last_csv=last_csv if splice else None,
+                                  signatures=carry.last_signatures(tmp_path / "cache", "ds", "cases") if splice else None)  # fmt: skip
     assert spliced == ([True] if splice else [])
     whole = narrow_exports(db, tmp_path / "whole")
     assert merged is not None and whole is not None
@@ -449,3 +457,36 @@ def test_copying_a_byte_range_appends_it_whether_or_not_the_kernel_copies(
             carry._copy_range(handle, out, 5_119_999, 5_120_001)
     data = source.read_bytes()
     assert (tmp_path / "target").read_bytes() == b"head" + data[3:4_000_003] + data[0:2] + data[5_119_999:]
+
+
+def test_signatures_are_used_only_if_they_are_those_kept_with_the_cached_export(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = warehouse(tmp_path / "w.duckdb")
+    cache, digest = published(tmp_path, db)
+    last = carry.last_export(cache, "ds", "texts", digest, ["parquet"])
+    path = carry.cached_signatures(cache, "ds", "texts")
+    assert last is not None and carry.last_signatures(cache, "ds", "texts") == path
+    assert pq.read_table(path).column_names == ["doc_id", "__row"] and pq.read_metadata(path).num_rows == ROWS
+    edit(db, *EDITS)
+    whole = full(db, tmp_path / "whole")
+    # the signatures of other rows (a file the sidecar lists, but of another export): rows are compared as published
+    stale = tmp_path / "stale.parquet"
+    duckdb.sql(f"copy (from read_parquet('{path}') limit 10) to '{stale}' (FORMAT parquet)")
+    with caplog.at_level("WARNING", logger="flows.publish.carry"):
+        merged = carried(db, tmp_path / "carried", last, stale)
+    assert merged is not None and merged.path.read_bytes() == whole.path.read_bytes()
+    assert "not those of the cached export's rows" in caplog.text
+    # and the carry leaves the signatures of the rows it exported, for the next one
+    kept = pq.read_table(carry.new_signatures(tmp_path / "carried", "texts")).sort_by("doc_id")
+    fresh = pq.read_table(carry.write_signatures(db, "texts", "texts", "doc_id", ["text"], (), tmp_path / "fresh")).sort_by(
+        "doc_id"
+    )
+    assert kept.equals(fresh) and kept.num_rows == ROWS + 1
+    # changed bytes, or a sidecar that does not list them: not used
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    assert carry.last_signatures(cache, "ds", "texts") is None
+    path.unlink()
+    assert carry.last_signatures(cache, "ds", "texts") is None
