@@ -135,11 +135,12 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
         if carry.carriable(list(resource.formats), order):
             carriable[resource.name] = list(resource.formats)
             published_hash = ((newest or {}).get("tables", {}).get(resource.name) or {}).get("content_hash")
-            last = carry.last_export(cache / "exports", dataset, resource.name, published_hash, resource.formats)
+            pinned = carry.pin_cached(cache / "exports", dataset, resource.name, out / "pinned")  # checked, then read
+            last = carry.last_export(pinned, dataset, resource.name, published_hash, resource.formats)
             if last is not None:
                 csv_hash = published_files.get(layout.resource_path(resource.name, "csv"))  # none without a CSV
-                last_csv = carry.last_csv_export(cache / "exports", dataset, resource.name, csv_hash)
-                signatures = carry.last_signatures(cache / "exports", dataset, resource.name)
+                last_csv = carry.last_csv_export(pinned, dataset, resource.name, csv_hash)
+                signatures = carry.last_signatures(pinned, dataset, resource.name)
                 carrying.append((resource, order, last, last_csv, signatures))  # after the full exports, beside their gate
                 continue
         files += _export(context, resource, order, out)

@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import hashlib
+import itertools
 import json
 import logging
 import os
@@ -42,7 +44,7 @@ import shutil
 import threading
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 import numpy as np
@@ -91,6 +93,19 @@ def cached_signatures(cache: Path, dataset: str, resource: str) -> Path:
 def new_signatures(out_dir: Path, resource: str) -> Path:
     """Where an export under ``out_dir`` leaves the row signatures of the rows it exported."""
     return out_dir / "signatures" / f"{resource}.parquet"
+
+
+def pin_cached(cache: Path, dataset: str, resource: str, folder: Path) -> Path:
+    """Link the resource's cached files (export, sidecar, CSV, signatures) into ``folder``, laid
+    out as in ``cache``, and return ``folder`` as the cache to check and read them in: a publish
+    that replaces them in the cache meanwhile cannot change what this one checked."""
+    target = folder / dataset
+    target.mkdir(parents=True, exist_ok=True)
+    for source in (*cached_paths(cache, dataset, resource), cached_csv(cache, dataset, resource),
+                   cached_signatures(cache, dataset, resource)):  # fmt: skip
+        with contextlib.suppress(FileNotFoundError):
+            _link_or_copy(source, target / source.name)
+    return folder
 
 
 def last_export(cache: Path, dataset: str, resource: str, published_hash: str | None, formats: Collection[str]) -> Path | None:
@@ -159,8 +174,8 @@ def remember_export(
     path, sidecar = cached_paths(cache, dataset, file.resource)
     path.parent.mkdir(parents=True, exist_ok=True)
     sidecar.unlink(missing_ok=True)  # a sidecar never describes another file, even after a crash here
-    for kept in (cached_csv(cache, dataset, file.resource), cached_signatures(cache, dataset, file.resource)):
-        kept.unlink(missing_ok=True)
+    for stale_file in (cached_csv(cache, dataset, file.resource), cached_signatures(cache, dataset, file.resource)):
+        stale_file.unlink(missing_ok=True)
     os.replace(file.path, path)
     if csv is not None:
         os.replace(csv.path, cached_csv(cache, dataset, file.resource))
@@ -184,13 +199,34 @@ def write_signatures(
 ) -> Path:
     """Write the row signatures of ``relation`` (see :func:`_signatures_sql`) where an export under
     ``out_dir`` leaves them, for the next carry to compare its rows with; their file."""
-    target = new_signatures(out_dir, resource)
-    target.parent.mkdir(parents=True, exist_ok=True)
     with connect(warehouse, read_only=True) as con:
         con.execute(EXPORT_SESSION)
-        con.execute(f"copy ({_signatures_sql(con, relation, key, content_hashes, as_stored)}) to {_literal(str(target))} "
-                    "(FORMAT parquet, COMPRESSION zstd)")  # fmt: skip
+        return _save_signatures(con, relation, resource, key, content_hashes, as_stored, out_dir)
+
+
+def _save_signatures(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    resource: str,
+    key: str,
+    content_hashes: Collection[str],
+    as_stored: Collection[str],
+    out_dir: Path,
+    table: str | None = None,
+) -> Path:
+    """Write the row signatures of ``relation`` (or those already in the temporary ``table``) to
+    :func:`new_signatures`, their basis (:func:`_signatures_basis`) in the file's metadata."""
+    target = new_signatures(out_dir, resource)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = table or f"({_signatures_sql(con, relation, key, content_hashes, as_stored)})"
+    basis = _signatures_basis(con, relation, key, content_hashes, as_stored)
+    con.execute(
+        f"copy {source} to {_literal(str(target))} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{_BASIS_KEY}: '{basis}'}})"
+    )
     return target
+
+
+_BASIS_KEY = "wenshu_signatures"
 
 
 def _signatures_sql(
@@ -199,15 +235,30 @@ def _signatures_sql(
     """Each row of ``relation`` as its published key and one hash of its other stored values, the
     ``content_hashes`` texts left to their hash columns (``__row``).
 
-    Equal stored values publish equal values while the redaction is the same, and the cache's
-    sidecar pins it; so these tell a changed row from an unchanged one without redacting any
-    value but the key's, which is what a comparison of the published rows spent most of its time
-    on (1.15 of 1.6 s for a million judgments)."""
+    Equal stored values publish equal values while the redaction is the same (the cache's
+    sidecar pins it) and so are the columns, their types and which are published as stored (the
+    signatures' basis pins those); so these tell a changed row from an unchanged one without
+    redacting any value but the key's, which is what a comparison of the published rows spent
+    most of its time on (1.15 of 1.6 s for a million judgments)."""
     names = [name for name, *_ in con.execute(f"describe {_ident(relation)}").fetchall()]
     published_key = published_columns(con, relation, as_stored=as_stored)[names.index(key)]
     others = [_ident(name) for name in names if name != key and name not in content_hashes]
     row = f"hash({', '.join(others)})" if others else "0::ubigint"
     return f"select {published_key}, {row} as __row from {_ident(relation)}"
+
+
+def _signatures_basis(
+    con: duckdb.DuckDBPyConnection, relation: str, key: str, content_hashes: Collection[str], as_stored: Collection[str]
+) -> str:
+    """What, besides the stored values, decides what signatures stand for: the key, the columns
+    and their types, the texts left to their hashes, the columns published as stored."""
+    columns = [[name, kind] for name, kind, *_ in con.execute(f"describe {_ident(relation)}").fetchall()]
+    described = {"key": key, "columns": columns, "content_hashes": sorted(content_hashes), "as_stored": sorted(as_stored)}
+    return hashlib.sha256(json.dumps(described, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _basis_of(signatures: Path) -> str | None:
+    return (pq.read_metadata(signatures).metadata or {}).get(_BASIS_KEY.encode(), b"").decode() or None
 
 
 def _sidecar(sha256: str, size: int, formats: Collection[str]) -> dict[str, Any]:
@@ -261,9 +312,10 @@ def export_carried(
             return None
         published = redacted_query(con, relation, redacted_by_model)
         con.execute(f"create temp table __signatures as {_signatures_sql(con, relation, key, hashes, redacted_by_model)}")
-        kept = new_signatures(out_dir, resource)
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(f"copy __signatures to {_literal(str(kept))} (FORMAT parquet, COMPRESSION zstd)")
+        _save_signatures(con, relation, resource, key, hashes, redacted_by_model, out_dir, table="__signatures")
+        if signatures is not None and _basis_of(signatures) != _signatures_basis(con, relation, key, hashes, redacted_by_model):
+            log.info("carry %s: the signatures kept were made for other columns or settings; comparing published rows", relation)
+            signatures = None
         drop = _changed_keys(con, published, last, key, hashes, relation, signatures)
         if drop is None:
             return None
@@ -285,7 +337,7 @@ def export_carried(
         if len(drop):
             incoming = con.execute(f"select * from {source} order by {_ident(key)}").to_arrow_table()
     before = pq.ParquetFile(last).metadata.num_rows
-    runs: list[tuple[int, int, int]] = [(_LAST, 0, before)]  # the merged rows: (source, start, stop), in order
+    runs: list[tuple[int, int, int]] = [(_LAST, 0, before)] if before else []  # the merged rows: (source, start, stop)
     if incoming is None:
         _link_or_copy(last, target)
         merged, incoming_rows = before, 0
@@ -332,30 +384,53 @@ def _csv_of(
 def _splice_csv(last_csv: Path, last_rows: int, runs: list[tuple[int, int, int]], scan: Path, target: Path) -> bool:
     """Write ``target``, the CSV of the merged rows, from the records of ``last_csv`` (the CSV of
     the ``last_rows`` rows of the last export, in their order) and of ``scan`` (the new rows' CSV,
-    in key order), as ``runs`` (from :func:`_merge`) take them; False, writing nothing, if either
-    file does not hold the records it should.
+    in key order), as ``runs`` (from :func:`_merge`) take them; False, leaving no ``target``, if
+    either file does not hold the records it should or the copy fails.
 
     DuckDB renders each value on its own, so a row's record is the same bytes in any CSV with the
-    same columns and options: these are the bytes of the CSV written whole (the tests compare
-    them). At a million judgments, the judgments' CSV took 4.8 s of CPU to write from the merged
-    Parquet file, and 1.2 s spliced (its sha256 included).
+    same columns, types and options from the same DuckDB (the cache's sidecar pins them): these
+    are the bytes of the CSV written whole (the tests compare them). At a million judgments, the
+    judgments' CSV took 4.8 s of CPU to write from the merged Parquet file, and 1.2 s spliced
+    (its sha256 included).
     """
-    before, new = _csv_records(last_csv), _csv_records(scan)
+    last_ends, new_ends = _record_ends(last_csv), _record_ends(scan)
     new_rows = max((stop for source, _, stop in runs if source == _NEW), default=0)
-    if before is None or new is None or (len(before), len(new)) != (last_rows + 2, new_rows + 2):  # + the header
+    if last_ends is None or new_ends is None or (len(last_ends), len(new_ends)) != (last_rows + 2, new_rows + 2):  # + header
         log.warning("carry: %s or %s does not hold the CSV records expected; writing the CSV whole", last_csv, scan)
         return False
-    ends = {_LAST: before, _NEW: new}
-    with open(last_csv, "rb") as old_file, open(scan, "rb") as new_file:
-        header = old_file.read(int(before[1]))
-        if header != new_file.read(int(new[1])):
-            log.warning("carry: %s and %s have different headers; writing the CSV whole", last_csv, scan)
+    if not _runs_in_order(runs, last_rows):
+        log.warning("carry: the merged rows are not in the order of the last export; writing the CSV whole")
+        return False
+    ends = {_LAST: last_ends, _NEW: new_ends}
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with open(last_csv, "rb") as last_file, open(scan, "rb") as new_file:
+            if last_file.read(int(last_ends[1])) != new_file.read(int(new_ends[1])):
+                log.warning("carry: %s and %s have different headers; writing the CSV whole", last_csv, scan)
+                return False
+            files = {_LAST: last_file, _NEW: new_file}
+            with open(partial, "wb", buffering=0) as out:
+                _copy_range(last_file, out, 0, int(last_ends[1]))  # the header
+                for source, start, stop in runs:  # row r is record r + 1
+                    _copy_range(files[source], out, int(ends[source][start + 1]), int(ends[source][stop + 1]))
+        os.replace(partial, target)
+    except OSError as error:
+        log.warning("carry: splicing %s failed (%s); writing the CSV whole", target, error)
+        return False
+    finally:
+        partial.unlink(missing_ok=True)
+    return True
+
+
+def _runs_in_order(runs: list[tuple[int, int, int]], last_rows: int) -> bool:
+    """Whether ``runs`` take the rows of the last export in their order, each once at most, and
+    the new rows likewise."""
+    for source in (_LAST, _NEW):
+        taken = [(start, stop) for kind, start, stop in runs if kind == source]
+        if any(start >= stop for start, stop in taken) or any(a[1] > b[0] for a, b in itertools.pairwise(taken)):
             return False
-        sources = {_LAST: old_file, _NEW: new_file}
-        with open(target, "wb", buffering=0) as out:
-            out.write(header)
-            for source, start, stop in runs:  # row r is record r + 1: the header is record 0
-                _copy_range(sources[source], out, int(ends[source][start + 1]), int(ends[source][stop + 1]))
+        if source == _LAST and taken and (taken[0][0] < 0 or taken[-1][1] > last_rows):
+            return False
     return True
 
 
@@ -363,7 +438,7 @@ _LAST, _NEW = 0, 1  # where a merged row comes from: the last export, or the new
 _SCAN_BYTES = 16 << 20
 
 
-def _csv_records(path: Path) -> np.ndarray | None:
+def _record_ends(path: Path) -> np.ndarray | None:
     """Where each record of ``path``, a CSV file DuckDB wrote, ends (just after its line break),
     after a 0: record i is bytes ``[ends[i], ends[i + 1])``. None if the file does not end with
     a whole record.
@@ -387,16 +462,19 @@ def _csv_records(path: Path) -> np.ndarray | None:
     return ends if ends[-1] == size and not odd else None
 
 
-def _copy_range(source: Any, target: Any, start: int, stop: int) -> None:
-    """Append bytes ``[start, stop)`` of the open file ``source`` to the open (unbuffered) file
+def _copy_range(source: BinaryIO, target: BinaryIO, start: int, stop: int) -> None:
+    """Append bytes ``[start, stop)`` of the open file ``source`` to the open, unbuffered file
     ``target``: in the kernel where it can, without bringing them into Python."""
     while start < stop:
-        try:
+        sent = 0
+        with contextlib.suppress(AttributeError, OSError):  # no copy_file_range here (another OS, or file systems)
             sent = os.copy_file_range(source.fileno(), target.fileno(), stop - start, start)
-        except (AttributeError, OSError):  # no copy_file_range here (another OS, or across file systems)
-            sent = target.write(os.pread(source.fileno(), min(stop - start, 1 << 20), start))
-        if not sent:
-            raise OSError(f"{source.name} ended before byte {stop}")
+        if not sent:  # not copied in the kernel (or a file system that says 0 when it cannot): read and write
+            source.seek(start)
+            chunk = source.read(min(stop - start, 1 << 20))
+            if not chunk:
+                raise OSError(f"{source.name} ended before byte {stop}")
+            sent = target.write(chunk) or 0
         start += sent
 
 
@@ -476,13 +554,13 @@ def _changed_keys(
         log.info("carry %s: %s is null or repeated; exporting in full", relation, key)
         return None
     rows = pq.read_metadata(last).num_rows
-    kept = f"read_parquet({_literal(str(signatures))})" if signatures is not None else None
-    if kept is not None and con.execute(f"select count(*) from {kept}").fetchone() != (rows,):
+    signed_before = f"read_parquet({_literal(str(signatures))})" if signatures is not None else None
+    if signed_before is not None and con.execute(f"select count(*) from {signed_before}").fetchone() != (rows,):
         log.warning("carry %s: the signatures kept are not those of the cached export's rows; comparing published rows", relation)
-        kept = None
+        signed_before = None
     now, before = (
-        ("from __signatures", f"from {kept}")
-        if kept
+        ("from __signatures", f"from {signed_before}")
+        if signed_before
         else (f"select {signature} from ({published})", f"select {signature} from {previous}")
     )
     query = (

@@ -236,6 +236,14 @@ def test_reading_ahead_keeps_order_raises_the_readers_error_and_frees_it_when_st
     assert not {thread for thread in threading.enumerate() if thread.name == "carry-read-ahead"} - before
 
 
+def spy_on_splices(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """What each CSV splice returned (True: spliced; False: the CSV was written whole)."""
+    spliced: list[bool] = []
+    splice_csv = carry._splice_csv
+    monkeypatch.setattr(carry, "_splice_csv", lambda *args: spliced.append(splice_csv(*args)) or spliced[-1])
+    return spliced
+
+
 def narrow(path: Path, extra: str = "") -> Path:
     """A narrow keyed table of the types the marts publish, without text hashes, in no order; some
     values hold what a CSV must quote (commas, quotes, line breaks), some a name to redact."""
@@ -290,12 +298,12 @@ def test_a_narrow_table_carries_both_its_csv_and_parquet_over_with_the_bytes_of_
         con.execute("update cases set flag = not flag where doc_id in ('case-00010', 'case-02000')")
         con.execute("update cases set seen_at = seen_at + interval 1 second where doc_id = 'case-00500'")
         con.execute("update cases set case_number = null where doc_id = 'case-00001'")  # a value becomes null
-        con.execute("delete from cases where doc_id = 'case-00002'")
+        con.execute("delete from cases where doc_id in ('case-00000', 'case-00002')")  # the first row goes too
         con.execute(f"insert into cases select 'a-new', '（2021）沪02民初1号', '本案{canary}到庭', 2, 7, 0.5, "
                     "date '2021-05-06', true, timestamptz '2025-01-01 12:00:00+00'")  # fmt: skip
-    spliced: list[bool] = []
-    splice_csv = carry._splice_csv
-    monkeypatch.setattr(carry, "_splice_csv", lambda *args: spliced.append(splice_csv(*args)) or spliced[-1])
+        con.execute("insert into cases select 'zz-last', null, '\"引号\"' || chr(13) || chr(10) || '逗号,', 1, 2, 0.25, "
+                    "date '2021-05-07', false, timestamptz '2025-01-02 12:00:00+00'")  # fmt: skip
+    spliced = spy_on_splices(monkeypatch)
     merged = carry.export_carried(db, "cases", "cases", ["csv", "parquet"], ["doc_id"], tmp_path / "carried",
                                   content_hashes=None, last=last, last_csv=last_csv if splice else None,
                                   signatures=carry.last_signatures(tmp_path / "cache", "ds", "cases") if splice else None)  # fmt: skip
@@ -303,12 +311,14 @@ def test_a_narrow_table_carries_both_its_csv_and_parquet_over_with_the_bytes_of_
     whole = narrow_exports(db, tmp_path / "whole")
     assert merged is not None and whole is not None
     assert [(f.fmt, f.rows) for f in merged] == [(f.fmt, f.rows) for f in whole] == [("csv", ROWS), ("parquet", ROWS)]
+    last_record = 'zz-last,,"""引号""\r\n逗号,",1,2,0.25,2021-05-07,false,2025-01-02T12:00:00.000000Z\n'
+    assert merged[0].path.read_bytes().endswith(last_record.encode())
     for ours, theirs in zip(merged, whole, strict=True):
         assert ours.path.read_bytes() == theirs.path.read_bytes(), ours.fmt
         assert ours.sha256 == theirs.sha256 and ours.scan is not None
     # the gate reads the new and changed rows only, in both formats, and finds the canary in each
     scanned = duckdb.sql(f"select doc_id from read_csv('{merged[0].scan}') order by 1").fetchall()
-    assert [row[0] for row in scanned] == ["a-new", "case-00001", "case-00010", "case-00500", "case-02000"]
+    assert [row[0] for row in scanned] == ["a-new", "case-00001", "case-00010", "case-00500", "case-02000", "zz-last"]
     for file in merged:
         with pytest.raises(PrivacyError):
             check_files([file.scan])  # type: ignore[list-item]
@@ -349,30 +359,35 @@ def test_a_narrow_table_in_several_key_ranges_carries_over_in_the_order_of_its_f
     last, last_csv = published_narrow(tmp_path, db, formats)
     with duckdb.connect(str(db)) as con:
         con.execute("update cases set parties = parties + 1 where doc_id in ('case-00003', 'case-01999')")
+    spliced = spy_on_splices(monkeypatch)
     merged = carry.export_carried(db, "cases", "cases", formats, ["doc_id"], tmp_path / "c", content_hashes=None, last=last,
                                   last_csv=last_csv)  # fmt: skip
     whole = export_table(db, "cases", "cases", formats, ["doc_id"], tmp_path / "whole")
+    assert spliced == ([True] if "csv" in formats else [])
     assert merged is not None and [f.fmt for f in merged] == [f.fmt for f in whole] == formats
     assert [f.path.read_bytes() for f in merged] == [f.path.read_bytes() for f in whole]
 
 
-def test_an_empty_table_carries_over_empty(tmp_path: Path) -> None:
+def test_an_empty_table_carries_over_empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = narrow(tmp_path / "w.duckdb")
     with duckdb.connect(str(db)) as con:
         con.execute("delete from cases")
     last, last_csv = published_narrow(tmp_path, db)
+    spliced = spy_on_splices(monkeypatch)
     merged = narrow_exports(db, tmp_path / "carried", last, carried_over=True, last_csv=last_csv)
+    assert spliced == [True]  # the header alone
     whole = narrow_exports(db, tmp_path / "whole")
     assert merged is not None and whole is not None and [f.rows for f in merged] == [0, 0]
     assert [f.path.read_bytes() for f in merged] == [f.path.read_bytes() for f in whole]
 
 
-def test_an_unchanged_narrow_table_carries_its_csv_over_whole(tmp_path: Path) -> None:
+def test_an_unchanged_narrow_table_splices_its_whole_csv_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = narrow(tmp_path / "w.duckdb")
     last, last_csv = published_narrow(tmp_path, db)
     assert last_csv is not None
+    spliced = spy_on_splices(monkeypatch)
     merged = narrow_exports(db, tmp_path / "carried", last, carried_over=True, last_csv=last_csv)
-    assert merged is not None
+    assert merged is not None and spliced == [True]
     assert merged[0].path.read_bytes() == last_csv.read_bytes() == narrow_exports(db, tmp_path / "whole")[0].path.read_bytes()  # type: ignore[index]
 
 
@@ -403,8 +418,11 @@ def test_a_csv_that_does_not_hold_the_records_expected_is_written_whole(tmp_path
     whole = narrow_exports(db, tmp_path / "whole")
     assert whole is not None
     lines = last_csv.read_bytes().split(b"\n")
-    for name, damaged in (("short", b"\n".join(lines[:-10])), ("unterminated", last_csv.read_bytes() + b'"x'),
-                          ("other header", b"other" + last_csv.read_bytes())):  # fmt: skip
+    ends = carry._record_ends(last_csv)
+    assert ends is not None
+    data = last_csv.read_bytes()
+    for name, damaged in (("cut", b"\n".join(lines[:-10])), ("unterminated", data + b'"x'), ("other header", b"other" + data),
+                          ("a record short", data[: ends[-2]])):  # fmt: skip
         bad = tmp_path / f"{name}.csv"
         bad.write_bytes(damaged)
         with caplog.at_level("WARNING", logger="flows.publish.carry"):
@@ -413,7 +431,7 @@ def test_a_csv_that_does_not_hold_the_records_expected_is_written_whole(tmp_path
     assert "does not hold the CSV records expected" in caplog.text and "different headers" in caplog.text
 
 
-def test_csv_records_end_at_line_breaks_outside_quotes_across_read_slices(
+def test_record_ends_are_at_line_breaks_outside_quotes_across_read_slices(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import csv
@@ -427,25 +445,29 @@ def test_csv_records_end_at_line_breaks_outside_quotes_across_read_slices(
     path.write_bytes(buffer.getvalue().encode())
     for size in (1, 2, 3, 7, 1 << 20):  # line breaks and quotes on every side of a slice's end
         monkeypatch.setattr(carry, "_SCAN_BYTES", size)
-        ends = carry._csv_records(path)
+        ends = carry._record_ends(path)
         assert ends is not None and len(ends) == len(rows) + 1
         data = path.read_bytes()
         records = [data[a:b].decode() for a, b in itertools.pairwise(ends)]
         assert [next(csv.reader(io.StringIO(record))) for record in records] == rows
     path.write_bytes(b'id\n"open\n')  # a quote never closed: no whole last record
-    assert carry._csv_records(path) is None
+    assert carry._record_ends(path) is None
     path.write_bytes(b"")
-    assert carry._csv_records(path) is not None
+    assert carry._record_ends(path) is not None
 
 
-@pytest.mark.parametrize("in_kernel", [True, False], ids=["copy_file_range", "read-and-write"])
+@pytest.mark.parametrize("kernel", ["copies", "refuses", "says 0", "has none"])
 def test_copying_a_byte_range_appends_it_whether_or_not_the_kernel_copies(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_kernel: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: str
 ) -> None:
     import os
 
-    if not in_kernel:  # another OS, or two file systems: copy_file_range fails
+    if kernel == "refuses":  # two file systems on an older kernel
         monkeypatch.setattr(os, "copy_file_range", lambda *args: (_ for _ in ()).throw(OSError(18, "EXDEV")), raising=False)
+    elif kernel == "says 0":  # some network file systems
+        monkeypatch.setattr(os, "copy_file_range", lambda *args: 0, raising=False)
+    elif kernel == "has none":  # another OS
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
     source = tmp_path / "source"
     source.write_bytes(bytes(range(256)) * 20_000)  # 5 MB: more than one read of the fallback
     with open(source, "rb") as handle, open(tmp_path / "target", "wb", buffering=0) as out:
@@ -472,7 +494,10 @@ def test_signatures_are_used_only_if_they_are_those_kept_with_the_cached_export(
     whole = full(db, tmp_path / "whole")
     # the signatures of other rows (a file the sidecar lists, but of another export): rows are compared as published
     stale = tmp_path / "stale.parquet"
-    duckdb.sql(f"copy (from read_parquet('{path}') limit 10) to '{stale}' (FORMAT parquet)")
+    basis = carry._basis_of(path)
+    duckdb.sql(
+        f"copy (from read_parquet('{path}') limit 10) to '{stale}' (FORMAT parquet, KV_METADATA {{wenshu_signatures: '{basis}'}})"
+    )
     with caplog.at_level("WARNING", logger="flows.publish.carry"):
         merged = carried(db, tmp_path / "carried", last, stale)
     assert merged is not None and merged.path.read_bytes() == whole.path.read_bytes()
@@ -490,3 +515,41 @@ def test_signatures_are_used_only_if_they_are_those_kept_with_the_cached_export(
     assert carry.last_signatures(cache, "ds", "texts") is None
     path.unlink()
     assert carry.last_signatures(cache, "ds", "texts") is None
+
+
+def test_signatures_made_for_other_columns_or_settings_are_not_used(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    db = warehouse(tmp_path / "w.duckdb")
+    cache, digest = published(tmp_path, db)
+    last = carry.last_export(cache, "ds", "texts", digest, ["parquet"])
+    signatures = carry.last_signatures(cache, "ds", "texts")
+    assert last is not None and signatures is not None
+    edit(db, *EDITS)
+    whole = full(db, tmp_path / "whole")
+    # the texts as published by their model (as stored) now: stored values may no longer stand for published ones
+    with caplog.at_level("INFO", logger="flows.publish.carry"):
+        files = carry.export_carried(db, "texts", "texts", ["parquet"], ["doc_id"], tmp_path / "carried", content_hashes=HASHES,
+                                     last=last, signatures=signatures, redacted_by_model=["text"])  # fmt: skip
+    assert "made for other columns or settings" in caplog.text
+    assert files is not None and files[0].path.read_bytes() != whole.path.read_bytes()  # published as stored: unredacted
+    caplog.clear()
+    edit(db, "alter table texts alter flag type integer", "alter table texts alter flag type boolean")  # the same again
+    with caplog.at_level("INFO", logger="flows.publish.carry"):
+        merged = carried(db, tmp_path / "again", last, signatures)
+    assert "made for other columns" not in caplog.text
+    assert merged is not None and merged.path.read_bytes() == whole.path.read_bytes()
+
+
+def test_pinned_cached_files_are_those_checked_whatever_replaces_them_in_the_cache(tmp_path: Path) -> None:
+    db = warehouse(tmp_path / "w.duckdb")
+    cache, digest = published(tmp_path, db)
+    data = carry.cached_paths(cache, "ds", "texts")[0].read_bytes()
+    pinned = carry.pin_cached(cache, "ds", "texts", tmp_path / "pinned")
+    edit(db, *EDITS)
+    newer = full(db, tmp_path / "newer")  # another publish remembers its export meanwhile
+    carry.remember_export(cache, "ds", newer, ["parquet"])
+    last = carry.last_export(pinned, "ds", "texts", digest, ["parquet"])
+    assert last is not None and last.read_bytes() == data and carry.last_signatures(pinned, "ds", "texts") is not None
+    assert carry.last_export(cache, "ds", "texts", digest, ["parquet"]) is None  # the cache moved on
+    assert carry.last_signatures(cache, "ds", "texts") is None  # remembered without signatures
+    assert carry.pin_cached(cache, "other", "texts", tmp_path / "pinned") == tmp_path / "pinned"  # nothing cached: nothing pinned
+    assert carry.last_export(tmp_path / "pinned", "other", "texts", digest, ["parquet"]) is None
