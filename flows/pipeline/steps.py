@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -211,12 +212,14 @@ def _export(context: RunContext, resource: Any, order: list[str], out: Path) -> 
     from flows.publish import carry
     from flows.publish.export import export_table
 
-    exported = export_table(context.warehouse, resource.model, resource.name, list(resource.formats), order, out,
-                            content_hashes=resource.content_hashes, redacted_by_model=resource.redacted_by_model)  # fmt: skip
+    signatures = None
     if carry.carriable(list(resource.formats), order):
-        carry.write_signatures(context.warehouse, resource.model, resource.name, order[0], list(resource.content_hashes or {}),
-                               resource.redacted_by_model, out)  # fmt: skip
-    return exported
+        signer = carry.RowSignatures(resource.model, resource.name, order[0], tuple(resource.content_hashes or {}),
+                                     tuple(resource.redacted_by_model))  # fmt: skip
+        signatures = partial(signer.save, out_dir=out)
+    return export_table(context.warehouse, resource.model, resource.name, list(resource.formats), order, out,
+                        content_hashes=resource.content_hashes, redacted_by_model=resource.redacted_by_model,
+                        also=signatures)  # fmt: skip
 
 
 def _validate(context: RunContext, target: Any, suites: list[str], name: str) -> dict[str, Any]:

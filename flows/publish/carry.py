@@ -43,6 +43,7 @@ import queue
 import shutil
 import threading
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -86,7 +87,7 @@ def cached_csv(cache: Path, dataset: str, resource: str) -> Path:
 
 
 def cached_signatures(cache: Path, dataset: str, resource: str) -> Path:
-    """The row signatures of the resource's last export (see :func:`write_signatures`), beside it."""
+    """The row signatures of the resource's last export (see :class:`RowSignatures`), beside it."""
     return cache / dataset / f"{resource}.rows.parquet"
 
 
@@ -167,7 +168,7 @@ def remember_export(
 ) -> None:
     """Keep ``file``, a Parquet export that passed the gate (published in ``formats``), as the
     resource's last export, with ``csv``, the resource's CSV export published beside it, if any,
-    and ``signatures``, its rows' signatures (:func:`write_signatures`), if any.
+    and ``signatures``, its rows' signatures (:class:`RowSignatures`), if any.
 
     The files are moved, not copied: call this once the publish is done with them.
     """
@@ -188,73 +189,55 @@ def remember_export(
     partial.replace(sidecar)
 
 
-def write_signatures(
-    warehouse: Path,
-    relation: str,
-    resource: str,
-    key: str,
-    content_hashes: Collection[str],
-    as_stored: Collection[str],
-    out_dir: Path,
-) -> Path:
-    """Write the row signatures of ``relation`` (see :func:`_signatures_sql`) where an export under
-    ``out_dir`` leaves them, for the next carry to compare its rows with; their file."""
-    with connect(warehouse, read_only=True) as con:
-        con.execute(EXPORT_SESSION)
-        return _save_signatures(con, relation, resource, key, content_hashes, as_stored, out_dir)
-
-
-def _save_signatures(
-    con: duckdb.DuckDBPyConnection,
-    relation: str,
-    resource: str,
-    key: str,
-    content_hashes: Collection[str],
-    as_stored: Collection[str],
-    out_dir: Path,
-    table: str | None = None,
-) -> Path:
-    """Write the row signatures of ``relation`` (or those already in the temporary ``table``) to
-    :func:`new_signatures`, their basis (:func:`_signatures_basis`) in the file's metadata."""
-    target = new_signatures(out_dir, resource)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    source = table or f"({_signatures_sql(con, relation, key, content_hashes, as_stored)})"
-    basis = _signatures_basis(con, relation, key, content_hashes, as_stored)
-    con.execute(
-        f"copy {source} to {_literal(str(target))} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{_BASIS_KEY}: '{basis}'}})"
-    )
-    return target
-
-
-_BASIS_KEY = "wenshu_signatures"
-
-
-def _signatures_sql(
-    con: duckdb.DuckDBPyConnection, relation: str, key: str, content_hashes: Collection[str], as_stored: Collection[str]
-) -> str:
-    """Each row of ``relation`` as its published key and one hash of its other stored values, the
-    ``content_hashes`` texts left to their hash columns (``__row``).
+@dataclass(frozen=True)
+class RowSignatures:
+    """The row signatures of ``relation``, exported as ``resource`` with key ``key``: each row as
+    its published key and one hash of its other stored values (``__row``), the
+    ``content_hashes`` texts left to their hash columns.
 
     Equal stored values publish equal values while the redaction is the same (the cache's
     sidecar pins it) and so are the columns, their types and which are published as stored (the
-    signatures' basis pins those); so these tell a changed row from an unchanged one without
-    redacting any value but the key's, which is what a comparison of the published rows spent
-    most of its time on (1.15 of 1.6 s for a million judgments)."""
-    names = [name for name, *_ in con.execute(f"describe {_ident(relation)}").fetchall()]
-    published_key = published_columns(con, relation, as_stored=as_stored)[names.index(key)]
-    others = [_ident(name) for name in names if name != key and name not in content_hashes]
-    row = f"hash({', '.join(others)})" if others else "0::ubigint"
-    return f"select {published_key}, {row} as __row from {_ident(relation)}"
+    signatures' basis, kept in their file, pins those); so these tell a changed row from an
+    unchanged one without redacting any value but the key's, which is what a comparison of the
+    published rows spent most of its time on (1.15 of 1.6 s for a million judgments).
+    """
+
+    relation: str
+    resource: str
+    key: str
+    content_hashes: tuple[str, ...] = ()
+    as_stored: tuple[str, ...] = ()
+
+    def save(self, con: duckdb.DuckDBPyConnection, out_dir: Path, table: str | None = None) -> Path:
+        """Write them (or those already in the temporary ``table``) where an export under
+        ``out_dir`` leaves them (:func:`new_signatures`), their basis in the file's metadata.
+        A full export calls this on its own connection to the warehouse (see ``export_table``)."""
+        target = new_signatures(out_dir, self.resource)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = table or f"({self.sql(con)})"
+        con.execute(
+            f"copy {source} to {_literal(str(target))} "
+            f"(FORMAT parquet, COMPRESSION zstd, KV_METADATA {{{_BASIS_KEY}: '{self.basis(con)}'}})"
+        )
+        return target
+
+    def sql(self, con: duckdb.DuckDBPyConnection) -> str:
+        names = [name for name, *_ in con.execute(f"describe {_ident(self.relation)}").fetchall()]
+        published_key = published_columns(con, self.relation, as_stored=self.as_stored)[names.index(self.key)]
+        others = [_ident(name) for name in names if name != self.key and name not in self.content_hashes]
+        row = f"hash({', '.join(others)})" if others else "0::ubigint"
+        return f"select {published_key}, {row} as __row from {_ident(self.relation)}"
+
+    def basis(self, con: duckdb.DuckDBPyConnection) -> str:
+        """What, besides the stored values, decides what they stand for: the key, the columns and
+        their types, the texts left to their hashes, the columns published as stored."""
+        columns = [[name, kind] for name, kind, *_ in con.execute(f"describe {_ident(self.relation)}").fetchall()]
+        described = {"key": self.key, "columns": columns, "content_hashes": sorted(self.content_hashes),
+                     "as_stored": sorted(self.as_stored)}  # fmt: skip
+        return hashlib.sha256(json.dumps(described, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def _signatures_basis(
-    con: duckdb.DuckDBPyConnection, relation: str, key: str, content_hashes: Collection[str], as_stored: Collection[str]
-) -> str:
-    """What, besides the stored values, decides what signatures stand for: the key, the columns
-    and their types, the texts left to their hashes, the columns published as stored."""
-    columns = [[name, kind] for name, kind, *_ in con.execute(f"describe {_ident(relation)}").fetchall()]
-    described = {"key": key, "columns": columns, "content_hashes": sorted(content_hashes), "as_stored": sorted(as_stored)}
-    return hashlib.sha256(json.dumps(described, ensure_ascii=False).encode()).hexdigest()[:16]
+_BASIS_KEY = "wenshu_signatures"
 
 
 def _basis_of(signatures: Path) -> str | None:
@@ -311,9 +294,10 @@ def export_carried(
             log.info("carry %s: not a table; exporting in full", relation)
             return None
         published = redacted_query(con, relation, redacted_by_model)
-        con.execute(f"create temp table __signatures as {_signatures_sql(con, relation, key, hashes, redacted_by_model)}")
-        _save_signatures(con, relation, resource, key, hashes, redacted_by_model, out_dir, table="__signatures")
-        if signatures is not None and _basis_of(signatures) != _signatures_basis(con, relation, key, hashes, redacted_by_model):
+        signer = RowSignatures(relation, resource, key, tuple(hashes), tuple(redacted_by_model))
+        con.execute(f"create temp table __signatures as {signer.sql(con)}")
+        signer.save(con, out_dir, table="__signatures")
+        if signatures is not None and _basis_of(signatures) != signer.basis(con):
             log.info("carry %s: the signatures kept were made for other columns or settings; comparing published rows", relation)
             signatures = None
         drop = _changed_keys(con, published, last, key, hashes, relation, signatures)
@@ -520,7 +504,7 @@ def _changed_keys(
     """The keys whose row differs between ``last`` and ``published`` (added, changed or gone),
     comparing texts by their hashes; None if the export cannot be carried over.
 
-    With ``signatures`` (those of the rows of ``last``, see :func:`_signatures_sql`), the rows'
+    With ``signatures`` (those of the rows of ``last``, see :class:`RowSignatures`), the rows'
     signatures in the temporary table ``__signatures`` are compared with them; without, the
     published rows are compared with the rows of ``last``.
 

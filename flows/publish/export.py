@@ -26,7 +26,7 @@ import itertools
 import logging
 import math
 import shutil
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,12 +95,16 @@ def export_table(
     *,
     content_hashes: dict[str, str] | None = None,
     redacted_by_model: Collection[str] = (),
+    also: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
 ) -> list[ExportedFile]:
     """Write ``relation`` as each of ``formats`` under ``out_dir/data/``; deterministic bytes.
 
     A table with ``content_hashes`` (text column → its hash column) holds full texts: it is
     spilled as a wide one (see the module), its texts as bytes (see :func:`_route_batches`).
     Columns in ``redacted_by_model`` are published as stored: their dbt model redacted them.
+    ``also`` is called with the export's connection to the warehouse before it spills, for other
+    work on the table (a carry's row signatures): no second connection, whose memory the
+    process would keep while the export runs.
     """
     out_dir.joinpath("data").mkdir(parents=True, exist_ok=True)
     spill = out_dir / "spill" / resource
@@ -110,6 +114,8 @@ def export_table(
     try:
         with connect(warehouse, read_only=True) as con:  # the configured memory limit: exports spill, never swell
             con.execute(EXPORT_SESSION)
+            if also is not None:
+                also(con)
             rows = con.execute(f"select count(*) from {_ident(relation)}").fetchone()[0]  # type: ignore[index]
             published = redacted_query(con, relation, redacted_by_model)
             ranges = _spill_by_key_range(con, relation, published, order_by[0], rows, spill, texts=texts)

@@ -94,6 +94,11 @@ def test_local_store_end_to_end(workdirs: Path):
     published = judgments_result(first)
     docs = distinct_docs(landing)
     assert published["published"] and published["version"] == "1.0.0" and published["tables"]["judgments"] == docs
+    # the full exports kept their rows' signatures, for the next publish to find the changed rows by
+    cache = Path(get_settings().scratch_dir) / "cache" / "exports"
+    for resource in ("judgments", "judgment_texts", "courts"):
+        signed = carry.last_signatures(cache, "cjo-judgments", resource)
+        assert signed is not None and pq.read_metadata(signed).num_rows == published["tables"][resource]
 
     # The exact published file set: nothing private, nothing half-written.
     files = {str(p.relative_to(store_dir)) for p in store_dir.rglob("*") if p.is_file()}
@@ -187,7 +192,6 @@ def test_local_store_end_to_end(workdirs: Path):
     assert carried_files >= 7  # judgments, courts and availability in both formats, and the texts
     # each CSV is kept beside its Parquet file, for the next carry to splice its records, and
     # the rows' signatures, for it to find the changed rows by
-    cache = Path(get_settings().scratch_dir) / "cache" / "exports"
     assert carry.cached_csv(cache, "cjo-judgments", "judgments").read_bytes() == (
         store_dir / "cjo-judgments/1.1.0/data/judgments.csv"
     ).read_bytes()

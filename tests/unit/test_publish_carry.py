@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -54,9 +55,15 @@ def edit(db: Path, *statements: str) -> None:
         con.execute("update texts set text_sha256 = sha256(text)")
 
 
-def full(db: Path, out: Path) -> ExportedFile:
-    (file,) = export_table(db, "texts", "texts", ["parquet"], ["doc_id"], out, content_hashes=HASHES)
+def full(db: Path, out: Path, *, signed: bool = False) -> ExportedFile:
+    """A full export of ``texts``; ``signed``: with its rows' signatures, on the export's connection, as a publish makes it."""
+    signatures = partial(TEXT_SIGNATURES.save, out_dir=out) if signed else None
+    (file,) = export_table(db, "texts", "texts", ["parquet"], ["doc_id"], out, content_hashes=HASHES, also=signatures)
     return file
+
+
+TEXT_SIGNATURES = carry.RowSignatures("texts", "texts", "doc_id", ("text",))
+CASE_SIGNATURES = carry.RowSignatures("cases", "cases", "doc_id")
 
 
 def carried(db: Path, out: Path, last: Path | None, signatures: Path | None = None) -> ExportedFile | None:
@@ -70,8 +77,8 @@ def carried(db: Path, out: Path, last: Path | None, signatures: Path | None = No
 
 def published(tmp_path: Path, db: Path) -> tuple[Path, str]:
     """Export ``db`` in full and keep it as the last export, as a publish does: (cache, its hash)."""
-    file = full(db, tmp_path / "first")
-    signatures = carry.write_signatures(db, "texts", "texts", "doc_id", ["text"], (), tmp_path / "first")
+    file = full(db, tmp_path / "first", signed=True)
+    signatures = carry.new_signatures(tmp_path / "first", "texts")
     carry.remember_export(tmp_path / "cache", "ds", file, ["parquet"], signatures=signatures)
     return tmp_path / "cache", f"sha256:{file.sha256}"
 
@@ -276,9 +283,11 @@ def published_narrow(tmp_path: Path, db: Path, formats: list[str] | None = None)
     """Export ``cases`` in full in ``formats`` and keep its files, as a publish does; the cached
     Parquet and CSV files as the next export finds them."""
     formats = formats or ["csv", "parquet"]
-    first = {file.fmt: file for file in export_table(db, "cases", "cases", formats, ["doc_id"], tmp_path / "first")}
+    exported = export_table(db, "cases", "cases", formats, ["doc_id"], tmp_path / "first",
+                            also=partial(CASE_SIGNATURES.save, out_dir=tmp_path / "first"))  # fmt: skip
+    first = {file.fmt: file for file in exported}
     parquet, csv = first["parquet"], first.get("csv")
-    signatures = carry.write_signatures(db, "cases", "cases", "doc_id", (), (), tmp_path / "first")
+    signatures = carry.new_signatures(tmp_path / "first", "cases")
     carry.remember_export(tmp_path / "cache", "ds", parquet, formats, csv=csv, signatures=signatures)
     last = carry.last_export(tmp_path / "cache", "ds", "cases", f"sha256:{parquet.sha256}", formats)
     return last, carry.last_csv_export(tmp_path / "cache", "ds", "cases", f"sha256:{csv.sha256}" if csv else None)
@@ -504,9 +513,8 @@ def test_signatures_are_used_only_if_they_are_those_kept_with_the_cached_export(
     assert "not those of the cached export's rows" in caplog.text
     # and the carry leaves the signatures of the rows it exported, for the next one
     kept = pq.read_table(carry.new_signatures(tmp_path / "carried", "texts")).sort_by("doc_id")
-    fresh = pq.read_table(carry.write_signatures(db, "texts", "texts", "doc_id", ["text"], (), tmp_path / "fresh")).sort_by(
-        "doc_id"
-    )
+    full(db, tmp_path / "fresh", signed=True)
+    fresh = pq.read_table(carry.new_signatures(tmp_path / "fresh", "texts")).sort_by("doc_id")
     assert kept.equals(fresh) and kept.num_rows == ROWS + 1
     # changed bytes, or a sidecar that does not list them: not used
     data = bytearray(path.read_bytes())
