@@ -184,13 +184,19 @@ def publish(context: RunContext, dataset: str) -> dict[str, Any]:
 
 
 def _published_files(context: RunContext, dataset: str, newest: dict[str, Any] | None) -> dict[str, str]:
-    """Package path → ``sha256:…`` of each file of the newest published version, from its datapackage.json."""
-    from flows.publish import pointers
+    """Package path → ``sha256:…`` of each file of the newest published version, from its
+    datapackage.json as ``versions.json`` vouches for it (none if it does not: nothing is trusted)."""
+    from flows.errors import IntegrityError
+    from flows.publish.consume import load_descriptor
 
-    descriptor = pointers.read_json(context.store, layout.descriptor(dataset, newest["version"])) if newest else None
-    return {
-        entry["path"]: entry["hash"] for entry in (descriptor or {}).get("resources", []) if "path" in entry and "hash" in entry
-    }
+    if not newest:
+        return {}
+    try:
+        descriptor = load_descriptor(context.store, dataset, newest)
+    except IntegrityError as error:
+        log.warning("%s; its cached CSVs are not carried over", error)
+        return {}
+    return {entry["path"]: entry["hash"] for entry in descriptor["resources"] if "path" in entry and "hash" in entry}
 
 
 def _carried(future: Any, resource: str) -> list[Any] | None:
