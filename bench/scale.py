@@ -90,8 +90,12 @@ class Bench:
             stage.detail["peak_during"] = steps_running_at(self.out / "prefect", measured.peak_at, measured.ended_at)
         if measured.returncode != 0:
             stage.detail["failed"] = f"exit code {measured.returncode}; see logs/{log}.err"
-            raise StageFailed(f"{name} exited {measured.returncode} after {measured.seconds:.0f} s; see {self.out}/logs/{log}.err\n"
-                              f"{measured.stderr_tail[-1500:]}")  # fmt: skip
+            kept = keep_diagnostics(self.out, log) if argv[1:2] == ["run"] else []
+            if kept:
+                stage.detail["diagnostics"] = [str(path.relative_to(self.out)) for path in kept]
+            raise StageFailed(f"{name} exited {measured.returncode} after {measured.seconds:.0f} s; see {self.out}/logs/{log}.err"
+                              + (f" and {self.out}/logs/{log}.diagnostics/" if kept else "")
+                              + f"\n{measured.stderr_tail[-1500:]}")  # fmt: skip
         print(f"[bench] {name}: done in {stage.seconds:.1f} s, peak RSS {stage.peak_rss_mb:,.0f} MB", flush=True)
         return stage, measured
 
@@ -110,6 +114,30 @@ class Bench:
         stage.detail["published"] = _published(self.out)
         stage.detail["code"] = code if code == code_hash() else f"{code}, changed during the run"
         return stage
+
+
+# What a failed pipeline run leaves that says why: dbt's results and log, and the run's own folder
+# (its report and validation results). Small, unlike the state around them, which is removed
+# unless --keep.
+_DIAGNOSTICS = ("work/warehouse/*.dbt/target/run_results.json", "work/warehouse/*.dbt/logs/dbt.log")
+
+
+def keep_diagnostics(out: Path, log: str) -> list[Path]:
+    """Copy a failed ``wenshu run``'s diagnostics into ``out/logs/<log>.diagnostics/``; the copies.
+
+    The run's folder is the newest under ``work/runs/`` (run ids start with their UTC time)."""
+    target = out / "logs" / f"{log}.diagnostics"
+    shutil.rmtree(target, ignore_errors=True)
+    found = [path for pattern in _DIAGNOSTICS for path in sorted(out.glob(pattern)) if path.is_file()]
+    runs = sorted(path for path in (out / "work" / "runs").glob("*") if path.is_dir())
+    kept = []
+    for path in found:
+        copy = target / path.relative_to(out / "work")
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        kept.append(Path(shutil.copy2(path, copy)))
+    if runs:
+        kept.append(Path(shutil.copytree(runs[-1], target / "runs" / runs[-1].name)))
+    return kept
 
 
 def _clear(out: Path) -> None:
