@@ -322,13 +322,15 @@ def export_carried(
             incoming = con.execute(f"select * from {source} order by {_ident(key)}").to_arrow_table()
     before = pq.ParquetFile(last).metadata.num_rows
     runs: list[tuple[int, int, int]] = [(_LAST, 0, before)] if before else []  # the merged rows: (source, start, stop)
+    sha256 = None
     if incoming is None:
         _link_or_copy(last, target)
         merged, incoming_rows = before, 0
     else:
         runs.clear()
-        merged, incoming_rows = _merge(last, incoming, key, drop, target, wide=bool(hashes), runs=runs), incoming.num_rows
-    exported = [ExportedFile.written(resource, "parquet", out_dir, merged, scan=changed)]
+        merged, sha256 = _merge(last, incoming, key, drop, target, wide=bool(hashes), runs=runs)
+        incoming_rows = incoming.num_rows
+    exported = [ExportedFile.written(resource, "parquet", out_dir, merged, scan=changed, sha256=sha256)]
     if "csv" in formats:
         spliced = (last_csv, before, runs) if last_csv is not None else None
         exported.insert(formats.index("csv"), _csv_of(target, changed, resource, out_dir, merged, key, spliced))
@@ -564,8 +566,9 @@ def _types(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str
 
 def _merge(
     last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Path, *, wide: bool, runs: list[tuple[int, int, int]]
-) -> int:
-    """Write ``last`` without the ``drop`` keys, with ``incoming`` (in key order) merged in; the rows written.
+) -> tuple[int, str]:
+    """Write ``last`` without the ``drop`` keys, with ``incoming`` (in key order) merged in; the rows
+    written and the file's sha256.
 
     Both are in key order, so each batch of ``last`` is cut around its dropped rows and the new
     rows that sort into it, and the pieces (slices, not copies) go to the writer in order.
@@ -618,7 +621,7 @@ def _merge(
             taken, read = upto, read + len(keys)
         if new_batch is not None and taken < new_batch.num_rows:
             written += add(_NEW, new_batch, new_sizes, taken, new_batch.num_rows)  # type: ignore[arg-type]
-    return written
+    return written, writer.sha256
 
 
 def _read_ahead(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

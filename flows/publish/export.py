@@ -71,11 +71,14 @@ class ExportedFile:
     scan: Path | None = None  # what the privacy gate must read of it, if not the whole file (see flows.publish.carry)
 
     @classmethod
-    def written(cls, resource: str, fmt: str, out_dir: Path, rows: int, scan: Path | None = None) -> ExportedFile:
-        """The file of ``resource`` as ``fmt`` just written under ``out_dir``: its size and sha256 read from it."""
+    def written(
+        cls, resource: str, fmt: str, out_dir: Path, rows: int, scan: Path | None = None, sha256: str | None = None
+    ) -> ExportedFile:
+        """The file of ``resource`` as ``fmt`` just written under ``out_dir``: its size, and its sha256
+        read from it unless the writer hashed its bytes as it wrote them (``sha256``)."""
         package_path = layout.resource_path(resource, fmt)
         path = out_dir / package_path
-        return cls(resource, fmt, path, package_path, path.stat().st_size, sha256_file(path), rows, scan)
+        return cls(resource, fmt, path, package_path, path.stat().st_size, sha256 or sha256_file(path), rows, scan)
 
 
 def redaction_fingerprint() -> str:
@@ -153,11 +156,12 @@ def _write_formats(
     exported = []
     for fmt in formats:
         target = out_dir / layout.resource_path(resource, fmt)
+        sha256 = None
         if fmt == "csv":
             _write_csv(con, queries[fmt], target)
         else:
-            _write_parquet(con, queries[fmt], target, texts=texts)
-        exported.append(ExportedFile.written(resource, fmt, out_dir, rows))
+            sha256 = _write_parquet(con, queries[fmt], target, texts=texts)
+        exported.append(ExportedFile.written(resource, fmt, out_dir, rows, sha256=sha256))
         log.info("exported resource=%s format=%s rows=%d bytes=%d ranges=%d", resource, fmt, rows, exported[-1].bytes,
                  len(queries[fmt]))  # fmt: skip
     return exported
@@ -293,7 +297,8 @@ def _write_csv(con: duckdb.DuckDBPyConnection, queries: list[str], target: Path)
             part.unlink()
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, queries: list[str], target: Path, *, texts: Collection[str]) -> None:
+def _write_parquet(con: duckdb.DuckDBPyConnection, queries: list[str], target: Path, *, texts: Collection[str]) -> str:
+    """Write the rows of ``queries`` (in order) to ``target``; the file's sha256."""
     readers = (con.execute(query).to_arrow_reader(_BATCH_ROWS) for query in queries)  # one query at a time
     first = next(readers)
     schema = _retyped(first.schema, texts, _AS_STRINGS)  # texts spilled as bytes are strings again
@@ -301,6 +306,7 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, queries: list[str], target: P
         for reader in itertools.chain([first], readers):
             for batch in reader:
                 writer.add(_viewed(batch, schema))
+    return writer.sha256
 
 
 def writer_settings() -> str:
@@ -334,6 +340,11 @@ class _RowGroupWriter:
                                          compression_level=3, write_batch_size=1 if wide else None)  # see writer_settings  # fmt: skip
         self.pending: list[pa.RecordBatch] = []
         self.rows = self.bytes = 0
+
+    @property
+    def sha256(self) -> str:
+        """The finished file's sha256 (hashed as it was written)."""
+        return self.writer.sha256
 
     def add(self, batch: pa.RecordBatch, sizes: np.ndarray | None = None) -> None:
         """Append ``batch``; ``sizes``: its rows' value bytes, if the caller has them (a slice's)."""

@@ -19,6 +19,7 @@ unreadable, never a valid file with rows missing.
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -96,7 +97,8 @@ class ParallelFileWriter:
         self.target, self.schema, self.options = target, schema, options
         self.threads = max(1, threads)
         self.out: BinaryIO = open(target, "wb")  # noqa: SIM115  (closed by close())
-        self.out.write(MAGIC)
+        self._digest = hashlib.sha256()  # of every byte written: the finished file's, without reading it back
+        self._write(MAGIC)
         self.pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="parquet-write")
         self.in_flight: deque[Future[pa.Buffer]] = deque()
         self.footers: list[list[Field]] = []
@@ -135,6 +137,15 @@ class ParallelFileWriter:
             raise ValueError(f"{self.target}: the footer lists {written.num_row_groups} row groups of "
                              f"{written.num_rows} rows, not {groups} of {rows}")  # fmt: skip
 
+    @property
+    def sha256(self) -> str:
+        """The sha256 of the bytes written so far: the file's, once :meth:`close` has returned."""
+        return self._digest.hexdigest()
+
+    def _write(self, data: bytes | memoryview) -> None:
+        self.out.write(data)
+        self._digest.update(data)
+
     def abort(self) -> None:
         """Stop: the row groups in flight are dropped and the file is left without a footer."""
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -162,7 +173,7 @@ class ParallelFileWriter:
         element, groups = _value(fields, _FILE_ROW_GROUPS)
         shift = self.out.tell() - len(MAGIC)
         self.footers.append(_replace(fields, _FILE_ROW_GROUPS, (element, [_moved(group, shift) for group in groups])))
-        self.out.write(data[len(MAGIC) : start])
+        self._write(data[len(MAGIC) : start])
 
     def _finish(self) -> tuple[int, int]:
         """Write the footer; the rows and row groups it lists."""
@@ -175,9 +186,9 @@ class ParallelFileWriter:
         rows = sum(_value(fields, _FILE_NUM_ROWS) for fields in self.footers)
         merged = _replace(_replace(self.footers[0], _FILE_NUM_ROWS, rows), _FILE_ROW_GROUPS, (_STRUCT, groups))
         footer = encode_footer(merged)
-        self.out.write(footer)
-        self.out.write(struct.pack("<I", len(footer)))
-        self.out.write(MAGIC)
+        self._write(footer)
+        self._write(struct.pack("<I", len(footer)))
+        self._write(MAGIC)
         return rows, len(groups)
 
 

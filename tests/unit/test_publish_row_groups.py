@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -46,7 +47,9 @@ def _parallel(path: Path, tables: list[pa.Table], schema: pa.Schema, threads: in
     for table in tables:
         writer.write_table(table)
     writer.close()
-    return path.read_bytes()
+    written = path.read_bytes()
+    assert writer.sha256 == hashlib.sha256(written).hexdigest()  # hashed as written: no second read
+    return written
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
@@ -133,3 +136,8 @@ def test_an_error_in_the_caller_leaves_no_readable_file(tmp_path: Path) -> None:
         raise RuntimeError("query failed")
     with pytest.raises(pa.ArrowInvalid):
         pq.read_metadata(target)
+
+
+def test_a_file_without_row_groups_is_one_writers_and_hashed_as_written(tmp_path: Path) -> None:
+    expected = _serial(tmp_path / "serial.parquet", [], SCHEMA, **OPTIONS)
+    assert _parallel(tmp_path / "parallel.parquet", [], SCHEMA, 2, **OPTIONS) == expected
