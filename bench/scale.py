@@ -119,7 +119,7 @@ class Bench:
 # What a failed pipeline run leaves that says why: dbt's results and log, and the run's own folder
 # (its report and validation results). Small, unlike the state around them, which is removed
 # unless --keep.
-_DIAGNOSTICS = ("work/warehouse/*.dbt/target/run_results.json", "work/warehouse/*.dbt/logs/dbt.log")
+_DIAGNOSTICS = ("work/warehouse/*.dbt/target/run_results*.json", "work/warehouse/*.dbt/logs/dbt.log")
 
 
 def keep_diagnostics(out: Path, log: str) -> list[Path]:

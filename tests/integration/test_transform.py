@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from flows import transform
 from flows.errors import ConfigurationError, SourceError, ValidationFailed, WenshuError
 from flows.records import JUDGMENT_SCHEMA
 from flows.resources import DBT_PROJECT_DIR
@@ -203,13 +205,52 @@ def test_failing_data_test_raises_validation_failed(tmp_path: Path) -> None:
     ]
 
 
-def test_unreadable_raw_layer_raises_wenshu_error(tmp_path: Path) -> None:
+def _squeezed(monkeypatch: pytest.MonkeyPatch, squeeze: set[str]) -> list[list[str]]:
+    """Record every dbt call; those whose command is in ``squeeze`` get a DuckDB memory limit too
+    small for the seeds, so DuckDB really runs out of memory in them."""
+    real, calls = transform._invoke, []
+
+    def invoke(args: list[str], env: dict[str, str]) -> Any:
+        calls.append(list(args))
+        return real(args, {**env, "WENSHU_DUCKDB_MEMORY_LIMIT": "8MB"} if args[0] in squeeze else env)
+
+    monkeypatch.setattr(transform, "_invoke", invoke)
+    return calls
+
+
+def test_nodes_out_of_memory_are_retried_one_at_a_time(built: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _raw_layer(tmp_path / "raw")
+    calls = _squeezed(monkeypatch, {"build"})
+
+    again = build(str(tmp_path / "raw" / "*.parquet"), tmp_path / "marts.duckdb")
+
+    assert [call[0] for call in calls] == ["build", "retry"]
+    assert calls[1][-2:] == ["--threads", "1"]
+    assert again.summary == built.summary  # every node ran, once retried: nothing in error or skipped
+    assert again.row_counts == built.row_counts
+    first = json.loads((tmp_path / "marts.dbt" / "target" / "run_results.before-retry.json").read_text())
+    errors = [result for result in first["results"] if result["status"] == "error"]
+    assert errors and all("Out of Memory Error" in result["message"] for result in errors)
+
+
+def test_a_retry_out_of_memory_again_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _raw_layer(tmp_path / "raw")
+    calls = _squeezed(monkeypatch, {"build", "retry"})
+
+    with pytest.raises(WenshuError, match="Out of Memory Error"):
+        build(str(tmp_path / "raw" / "*.parquet"), tmp_path / "marts.duckdb")
+    assert [call[0] for call in calls] == ["build", "retry"]  # once, not until it passes
+
+
+def test_unreadable_raw_layer_raises_wenshu_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "raw").mkdir()
     pq.write_table(pa.table({"doc_id": ["x1"]}), tmp_path / "raw" / "odd.parquet")
+    calls = _squeezed(monkeypatch, set())
 
     with pytest.raises(WenshuError, match="stg_raw__judgments") as caught:
         build(str(tmp_path / "raw" / "*.parquet"), tmp_path / "marts.duckdb")
     assert not isinstance(caught.value, ValidationFailed)
+    assert [call[0] for call in calls] == ["build"]  # an error other than memory is not retried
 
 
 def test_no_raw_files_is_a_source_error(tmp_path: Path) -> None:
