@@ -90,7 +90,12 @@ class Bench:
             stage.detail["peak_during"] = steps_running_at(self.out / "prefect", measured.peak_at, measured.ended_at)
         if measured.returncode != 0:
             stage.detail["failed"] = f"exit code {measured.returncode}; see logs/{log}.err"
-            kept = keep_diagnostics(self.out, log) if argv[1:2] == ["run"] else []
+            kept = []
+            if argv[1:2] == ["run"]:
+                try:
+                    kept = keep_diagnostics(self.out, log, since=measured.started_at)
+                except OSError as error:  # the failure itself is what must be reported
+                    print(f"[bench] could not keep the diagnostics of {name}: {error}", flush=True)
             if kept:
                 stage.detail["diagnostics"] = [str(path.relative_to(self.out)) for path in kept]
             raise StageFailed(f"{name} exited {measured.returncode} after {measured.seconds:.0f} s; see {self.out}/logs/{log}.err"
@@ -122,14 +127,17 @@ class Bench:
 _DIAGNOSTICS = ("work/warehouse/*.dbt/target/run_results*.json", "work/warehouse/*.dbt/logs/dbt.log")
 
 
-def keep_diagnostics(out: Path, log: str) -> list[Path]:
+def keep_diagnostics(out: Path, log: str, since: float = 0.0) -> list[Path]:
     """Copy a failed ``wenshu run``'s diagnostics into ``out/logs/<log>.diagnostics/``; the copies.
 
-    The run's folder is the newest under ``work/runs/`` (run ids start with their UTC time)."""
+    Only what the run wrote counts (changed at or after ``since``, a Unix time): an earlier
+    stage's dbt results or run folder would explain the wrong run. The run's folder is the newest
+    under ``work/runs/`` (run ids start with their UTC time)."""
     target = out / "logs" / f"{log}.diagnostics"
     shutil.rmtree(target, ignore_errors=True)
     found = [path for pattern in _DIAGNOSTICS for path in sorted(out.glob(pattern)) if path.is_file()]
-    runs = sorted(path for path in (out / "work" / "runs").glob("*") if path.is_dir())
+    found = [path for path in found if path.stat().st_mtime >= since]
+    runs = sorted(path for path in (out / "work" / "runs").glob("*") if path.is_dir() and path.stat().st_mtime >= since)
     kept = []
     for path in found:
         copy = target / path.relative_to(out / "work")

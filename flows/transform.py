@@ -167,15 +167,23 @@ def build(
         "all" if increment is None else f"{len(increment.judgments)}+{len(increment.observations)} partitions",
     )
     started = time.perf_counter()
+    first_attempt = target_dir / "run_results.before-retry.json"
+    first_attempt.unlink(missing_ok=True)  # an earlier build's: this one has not retried
     runs = {result.node.unique_id: result for result in _invoke(args, env).results}
+    run_results = str(target_dir / "run_results.json")
     if ran_out := _out_of_memory(runs.values()):
         # dbt retry reruns the nodes in error and those they held up, with the build's own flags
         logger.warning("dbt build: %s ran out of memory; retrying the failed and skipped nodes one at a time "
-                       "(the first attempt's results: run_results.before-retry.json)", ", ".join(ran_out))  # fmt: skip
-        shutil.copyfile(target_dir / "run_results.json", target_dir / "run_results.before-retry.json")
-        runs |= {result.node.unique_id: result for result in _invoke(["retry", *where, "--threads", "1"], env).results}
+                       "(the first attempt's results: %s)", ", ".join(ran_out), first_attempt)  # fmt: skip
+        shutil.copyfile(run_results, first_attempt)
+        try:
+            retried = _invoke(["retry", *where, "--threads", "1"], env).results
+        except WenshuError as error:
+            raise WenshuError(f"{error} (retrying {', '.join(ran_out)}, which ran out of memory: see {first_attempt})") from error
+        runs |= {result.node.unique_id: result for result in retried}
+        run_results = f"{run_results} (the retry) and {first_attempt}"
     results = tuple(_node_result(result) for result in runs.values())
-    _raise_on_failure(results, target_dir / "run_results.json")
+    _raise_on_failure(results, run_results)
     marts = sorted(
         result.node.name
         for result in runs.values()
@@ -271,11 +279,13 @@ def _forward_event(event: Any) -> None:
 
 
 def _out_of_memory(results: Iterable[Any]) -> list[str]:
-    """The nodes in error, if DuckDB ran out of memory in each of them (else none: a retry would not help)."""
-    errors = [result for result in results if str(result.status) in _ERROR_STATUSES]
-    if errors and all(_OUT_OF_MEMORY in (result.message or "") for result in errors):
-        return [result.node.unique_id for result in errors]
-    return []
+    """The nodes in error, if DuckDB ran out of memory in each of them and no test failed (else
+    none: a retry would not help, and would run the failing tests again)."""
+    statuses = [(result, str(result.status)) for result in results]
+    errors = [result for result, status in statuses if status in _ERROR_STATUSES]
+    if any(status == "fail" for _, status in statuses) or not errors:
+        return []
+    return [result.node.unique_id for result in errors] if all(_OUT_OF_MEMORY in (r.message or "") for r in errors) else []
 
 
 def _node_result(result: Any) -> NodeResult:
@@ -292,7 +302,7 @@ def _node_result(result: Any) -> NodeResult:
     )
 
 
-def _raise_on_failure(results: tuple[NodeResult, ...], run_results_path: Path) -> None:
+def _raise_on_failure(results: tuple[NodeResult, ...], run_results_path: str) -> None:
     errors = [result for result in results if result.status in _ERROR_STATUSES]
     if errors:
         detail = "; ".join(f"{result.unique_id}: {result.message}" for result in errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -57,3 +58,16 @@ def test_a_second_failure_replaces_the_first_ones_copies(scale, tmp_path):
     scale.keep_diagnostics(tmp_path, "incremental")
     runs = tmp_path / "logs" / "incremental.diagnostics" / "runs"
     assert [path.name for path in runs.iterdir()] == ["20261207T120000Z-bbbbbb"]
+
+
+def test_only_what_the_failed_run_wrote_is_kept(scale, tmp_path):
+    dbt = tmp_path / "work" / "warehouse" / "wenshu.dbt"
+    _write(dbt / "target" / "run_results.json", "the full stage's, which passed")
+    _write(tmp_path / "work" / "runs" / "20261207T110000Z-aaaaaa" / "report.json", "the full stage's")
+    for path in (dbt / "target" / "run_results.json", tmp_path / "work" / "runs" / "20261207T110000Z-aaaaaa"):
+        os.utime(path, (1_000, 1_000))
+    _write(dbt / "logs" / "dbt.log", "written by the failed run")
+
+    kept = scale.keep_diagnostics(tmp_path, "incremental", since=2_000)
+
+    assert [path.name for path in kept] == ["dbt.log"]
