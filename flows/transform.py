@@ -5,9 +5,9 @@ an :class:`Increment`, the raw partition files added since the DuckDB file was l
 incremental models recompute only the documents those files mention (see the dbt project's
 ``macros/incremental_documents.sql``); the other models are rebuilt as usual. The tests of the raw
 staging views then read only the new partitions (``macros/get_where_subquery.sql``), and dbt's
-unit tests are left to full builds: a build is incremental only if the code that built the
-warehouse, unit tests included, is unchanged (``flows.pipeline.fingerprint.plan_build``), so
-rerunning them on the same SQL would prove nothing new.
+unit tests and seeds are left to full builds: a build is incremental only if the code that built
+the warehouse, unit tests and seeds included, is unchanged (``flows.pipeline.fingerprint.plan_build``),
+so rerunning them on the same SQL would prove nothing new, and the seeds are loaded already.
 
 DuckDB's memory limit is the whole build's, and dbt runs two nodes at a time: when DuckDB runs out
 of memory in some nodes (and in nothing else), ``dbt retry`` runs those and the nodes they held up
@@ -59,6 +59,9 @@ REDACTION_PLACEHOLDER = "__WENSHU_REDACTED_VALUE__"  # where macros/redaction.sq
 # Two heavy models side by side can exhaust the build's memory limit where either alone fits: a
 # benchmark's full build of 300,000 judgments failed so once (judgment_texts), and passed rerun.
 _OUT_OF_MEMORY = "Out of Memory Error"  # how DuckDB's errors say it
+# The seeds, like the unit tests, are code: an incremental build finds them loaded by the last
+# full build of the same code (flows.pipeline.fingerprint covers the dbt project, seeds included).
+_LEFT_TO_FULL_BUILDS = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed")
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ def build(
         "build",
         *where,
         *("--vars", json.dumps({"raw_judgments_glob": raw_judgments_glob, "raw_observations_glob": observations_glob})),
-        *(("--full-refresh",) if increment is None else ("--exclude-resource-type", "unit_test")),
+        *(("--full-refresh",) if increment is None else _LEFT_TO_FULL_BUILDS),
         *(("--select", select) if select else ()),
     ]
     settings = get_settings()

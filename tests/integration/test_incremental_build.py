@@ -207,8 +207,9 @@ def test_each_kind_of_change_shows_in_the_incremental_build(builds: dict[str, An
     assert availability["new-0"]["current_status"] == "available"
 
 
-def test_an_incremental_build_tests_only_the_new_raw_partitions_and_skips_unit_tests(builds: dict[str, Any]) -> None:
+def test_an_incremental_build_tests_only_the_new_raw_partitions_and_skips_unit_tests_and_seeds(builds: dict[str, Any]) -> None:
     assert "unit_test" in builds["first"]["nodes"] and "unit_test" not in builds["second"]["nodes"]
+    assert "seed" in builds["first"]["nodes"] and "seed" not in builds["second"]["nodes"]  # loaded by the first
 
     def compiled_raw_test(warehouse: Path) -> str:
         target = warehouse.parent / f"{warehouse.stem}.dbt" / "target" / "run" / "wenshu" / "models" / "staging" / "raw"
