@@ -135,8 +135,7 @@ def keep_diagnostics(out: Path, log: str, since: float = 0.0) -> list[Path]:
     under ``work/runs/`` (run ids start with their UTC time)."""
     target = out / "logs" / f"{log}.diagnostics"
     shutil.rmtree(target, ignore_errors=True)
-    found = [path for pattern in _DIAGNOSTICS for path in sorted(out.glob(pattern)) if path.is_file()]
-    found = [path for path in found if path.stat().st_mtime >= since]
+    found = [path for pattern in _DIAGNOSTICS for path in sorted(out.glob(pattern)) if path.is_file() and path.stat().st_mtime >= since]
     runs = sorted(path for path in (out / "work" / "runs").glob("*") if path.is_dir() and path.stat().st_mtime >= since)
     kept = []
     for path in found:

@@ -286,9 +286,11 @@ def _out_of_memory(results: Iterable[Any]) -> list[str]:
     none: a retry would not help, and would run the failing tests again)."""
     statuses = [(result, str(result.status)) for result in results]
     errors = [result for result, status in statuses if status in _ERROR_STATUSES]
-    if any(status == "fail" for _, status in statuses) or not errors:
+    if not errors or any(status == "fail" for _, status in statuses):
         return []
-    return [result.node.unique_id for result in errors] if all(_OUT_OF_MEMORY in (r.message or "") for r in errors) else []
+    if not all(_OUT_OF_MEMORY in (result.message or "") for result in errors):
+        return []
+    return [result.node.unique_id for result in errors]
 
 
 def _node_result(result: Any) -> NodeResult:
@@ -305,20 +307,22 @@ def _node_result(result: Any) -> NodeResult:
     )
 
 
-def _raise_on_failure(results: tuple[NodeResult, ...], run_results_path: str) -> None:
+def _raise_on_failure(results: tuple[NodeResult, ...], run_results: str) -> None:
+    """Raise on any node in error (WenshuError) or test that failed (ValidationFailed); ``run_results``
+    says where dbt's results are (after a retry, in two files)."""
     errors = [result for result in results if result.status in _ERROR_STATUSES]
     if errors:
         detail = "; ".join(f"{result.unique_id}: {result.message}" for result in errors)
-        raise WenshuError(f"dbt build failed ({len(errors)} nodes in error): {detail}; see {run_results_path}")
+        raise WenshuError(f"dbt build failed ({len(errors)} nodes in error): {detail}; see {run_results}")
     failed = [result for result in results if result.status == "fail"]
     if failed:
         names = ", ".join(f"{result.unique_id} ({result.message})" for result in failed)
         raise ValidationFailed(
-            f"{len(failed)} dbt tests failed: {names}; see {run_results_path}",
+            f"{len(failed)} dbt tests failed: {names}; see {run_results}",
             report={
                 "failed_tests": [result.as_dict() for result in failed],
                 "results": [result.as_dict() for result in results],
-                "run_results_path": str(run_results_path),
+                "run_results_path": run_results,
             },
         )
 
