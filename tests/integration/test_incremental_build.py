@@ -4,14 +4,16 @@ Raw set A (a synthetic landing zone, ingested, plus two documents sharing a text
 full; then raw set B arrives: new documents (one repeating an archived text), re-captures with a
 corrected text, a metadata-only re-capture, a re-capture older than the one held, a new text
 for the first of two duplicates, and monitor checks that remove, restore and discover
-documents. An interrupted incremental build is followed by a complete one, and every table of
-the warehouse must equal, row for row, a full build of A+B.
+documents. An interrupted incremental build is followed by a complete one, in which DuckDB runs
+out of memory (so dbt retries the nodes that failed), and every table of the warehouse must
+equal, row for row, a full build of A+B.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from dbtkit import squeeze_memory
 
 from flows import layout
 from flows.errors import ValidationFailed
@@ -161,9 +164,12 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     build(raw["judgments"], context.warehouse, select="int_judgments__merged int_observations__removal_episodes int_observations__checks",
           raw_observations_glob=raw["observations"], increment=Increment(**files))  # fmt: skip
 
-    second = steps.transform(context)
+    with pytest.MonkeyPatch.context() as monkeypatch:  # and it runs out of memory, once
+        calls = squeeze_memory(monkeypatch, {"build"})
+        second = steps.transform(context)
     full = build(raw["judgments"], root / "full" / "wenshu.duckdb", raw_observations_glob=raw["observations"])
-    return {"first": first, "second": second, "incremental": context.warehouse, "full": full.duckdb_path, **changes}
+    return {"first": first, "second": second, "calls": calls, "incremental": context.warehouse, "full": full.duckdb_path,
+            **changes}  # fmt: skip
 
 
 def test_the_first_build_is_full_and_the_next_incremental(builds: dict[str, Any]) -> None:
@@ -234,3 +240,18 @@ def test_a_bad_row_in_a_new_partition_fails_the_incremental_build(tmp_path: Path
         steps.transform(context)
     assert fingerprint.plan_build(context).new is not None  # still new: the next build tests it again
     assert "accepted_values_stg_raw__observations_status" in str(failed.value.report)
+
+
+def test_an_incremental_build_out_of_memory_retries_only_what_failed(builds: dict[str, Any]) -> None:
+    assert [call[0] for call in builds["calls"]] == ["build", "retry"]
+    target = Path(builds["incremental"]).with_suffix(".dbt") / "target"
+    first = json.loads((target / "run_results.before-retry.json").read_text())
+    errors = [result for result in first["results"] if result["status"] == "error"]
+    assert errors and all("Out of Memory Error" in result["message"] for result in errors)
+    retried = {result["unique_id"] for result in json.loads((target / "run_results.json").read_text())["results"]}
+    assert {result["unique_id"] for result in errors} <= retried
+    passed = {result["unique_id"] for result in first["results"] if result["status"] in ("success", "pass")}
+    assert passed and passed.isdisjoint(retried)
+    # the retry ran with the build's flags: an incremental build, the unit tests and seeds left out
+    assert builds["second"]["build"]["mode"] == "incremental"
+    assert not any(node.startswith(("unit_test.", "seed.")) for node in retried)

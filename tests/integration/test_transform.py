@@ -15,8 +15,8 @@ import frictionless
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from dbtkit import squeeze_memory
 
-from flows import transform
 from flows.errors import ConfigurationError, SourceError, ValidationFailed, WenshuError
 from flows.records import JUDGMENT_SCHEMA
 from flows.resources import DBT_PROJECT_DIR
@@ -205,22 +205,9 @@ def test_failing_data_test_raises_validation_failed(tmp_path: Path) -> None:
     ]
 
 
-def _squeezed(monkeypatch: pytest.MonkeyPatch, squeeze: set[str]) -> list[list[str]]:
-    """Record every dbt call; those whose command is in ``squeeze`` get a DuckDB memory limit too
-    small for the seeds, so DuckDB really runs out of memory in them."""
-    real, calls = transform._invoke, []
-
-    def invoke(args: list[str], env: dict[str, str]) -> Any:
-        calls.append(list(args))
-        return real(args, {**env, "WENSHU_DUCKDB_MEMORY_LIMIT": "8MB"} if args[0] in squeeze else env)
-
-    monkeypatch.setattr(transform, "_invoke", invoke)
-    return calls
-
-
 def test_nodes_out_of_memory_are_retried_one_at_a_time(built: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _raw_layer(tmp_path / "raw")
-    calls = _squeezed(monkeypatch, {"build"})
+    calls = squeeze_memory(monkeypatch, {"build"})
 
     again = build(str(tmp_path / "raw" / "*.parquet"), tmp_path / "marts.duckdb")
 
@@ -243,7 +230,7 @@ def test_nodes_out_of_memory_are_retried_one_at_a_time(built: BuildResult, tmp_p
 
 def test_a_retry_out_of_memory_again_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _raw_layer(tmp_path / "raw")
-    calls = _squeezed(monkeypatch, {"build", "retry"})
+    calls = squeeze_memory(monkeypatch, {"build", "retry"})
 
     with pytest.raises(WenshuError, match="Out of Memory Error"):
         build(str(tmp_path / "raw" / "*.parquet"), tmp_path / "marts.duckdb")
@@ -253,7 +240,7 @@ def test_a_retry_out_of_memory_again_fails_the_build(tmp_path: Path, monkeypatch
 def test_unreadable_raw_layer_raises_wenshu_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "raw").mkdir()
     pq.write_table(pa.table({"doc_id": ["x1"]}), tmp_path / "raw" / "odd.parquet")
-    calls = _squeezed(monkeypatch, set())
+    calls = squeeze_memory(monkeypatch, set())
 
     with pytest.raises(WenshuError, match="stg_raw__judgments") as caught:
         build(str(tmp_path / "raw" / "*.parquet"), tmp_path / "marts.duckdb")
