@@ -284,6 +284,7 @@ def export_carried(
     work.mkdir(parents=True)
     changed = work / "changed.parquet"
     incoming: pa.Table | None = None  # the added and changed rows, if any
+    drop_rows = np.empty(0, dtype=np.int64)  # the rows of ``last`` they replace, or that are gone
     with connect(warehouse, read_only=True) as con:
         con.execute(EXPORT_SESSION)
         kind = con.execute(
@@ -320,6 +321,7 @@ def export_carried(
             return None
         if len(drop):
             incoming = con.execute(f"select * from {source} order by {_ident(key)}").to_arrow_table()
+            drop_rows = _rows_holding(con, last, key, drop)
     before = pq.ParquetFile(last).metadata.num_rows
     runs: list[tuple[int, int, int]] = [(_LAST, 0, before)] if before else []  # the merged rows: (source, start, stop)
     sha256 = None
@@ -328,7 +330,7 @@ def export_carried(
         merged, incoming_rows = before, 0
     else:
         runs.clear()
-        merged, sha256 = _merge(last, incoming, key, drop, target, wide=bool(hashes), runs=runs)
+        merged, sha256 = _merge(last, incoming, key, drop_rows, target, wide=bool(hashes), runs=runs)
         incoming_rows = incoming.num_rows
     exported = [ExportedFile.written(resource, "parquet", out_dir, merged, scan=changed, sha256=sha256)]
     if "csv" in formats:
@@ -486,6 +488,17 @@ def _copy_changed_rows(
     )
 
 
+def _rows_holding(con: duckdb.DuckDBPyConnection, path: Path, key: str, keys: pa.Array) -> np.ndarray:
+    """The numbers of the rows of the Parquet file ``path`` whose ``key`` is one of ``keys``, in order."""
+    con.register("__keys_sought", pa.table({key: keys}))
+    found = con.execute(
+        f"select file_row_number from read_parquet({_literal(str(path))}, file_row_number = true) "
+        f"where {_ident(key)} in (select {_ident(key)} from __keys_sought) order by 1"
+    ).fetchnumpy()["file_row_number"]
+    con.unregister("__keys_sought")
+    return np.asarray(found, dtype=np.int64)
+
+
 def _link_or_copy(source: Path, target: Path) -> None:
     target.unlink(missing_ok=True)
     try:
@@ -565,10 +578,10 @@ def _types(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str
 
 
 def _merge(
-    last: Path, incoming: pa.Table, key: str, drop: pa.Array, target: Path, *, wide: bool, runs: list[tuple[int, int, int]]
+    last: Path, incoming: pa.Table, key: str, drop_rows: np.ndarray, target: Path, *, wide: bool, runs: list[tuple[int, int, int]]
 ) -> tuple[int, str]:
-    """Write ``last`` without the ``drop`` keys, with ``incoming`` (in key order) merged in; the rows
-    written and the file's sha256.
+    """Write ``last`` without its rows ``drop_rows`` (sorted row numbers), with ``incoming`` (in
+    key order) merged in; the rows written and the file's sha256.
 
     Both are in key order, so each batch of ``last`` is cut around its dropped rows and the new
     rows that sort into it, and the pieces (slices, not copies) go to the writer in order.
@@ -580,20 +593,28 @@ def _merge(
     new_batch = new_rows[0] if new_rows else None
     new_sizes = _value_bytes(new_batch) if new_batch is not None else None
     new_keys: list[Any] = incoming.column(key).to_pylist()
-    dropped = set(drop.to_pylist())
     written = taken = read = 0
     with _RowGroupWriter(target, schema, wide=wide, compact=True) as writer:  # batches straight from a Parquet reader
+        pieces: list[pa.RecordBatch] = []
+        piece_sizes: list[np.ndarray] = []
 
         def add(source: int, batch: pa.RecordBatch, sizes: np.ndarray, start: int, stop: int, first_row: int = 0) -> int:
-            """Append rows ``start:stop`` of ``batch`` (a slice, not a copy), whose row 0 is row
-            ``first_row`` of its source; the rows appended."""
-            writer.add(batch.slice(start, stop - start), sizes[start:stop])
+            """Take rows ``start:stop`` of ``batch`` (a slice, not a copy), whose row 0 is row
+            ``first_row`` of its source, for the writer; the rows taken."""
+            pieces.append(batch.slice(start, stop - start))
+            piece_sizes.append(sizes[start:stop])
             begin, end = first_row + start, first_row + stop
             if runs and runs[-1][0] == source and runs[-1][2] == begin:
                 runs[-1] = (source, runs[-1][1], end)
             else:
                 runs.append((source, begin, end))
             return stop - start
+
+        def write() -> None:  # the pieces of one batch, in one call (see _RowGroupWriter.add_pieces)
+            if pieces:
+                writer.add_pieces(pieces, np.concatenate(piece_sizes))
+            pieces.clear()
+            piece_sizes.clear()
 
         # pyarrow pre-buffers a file's column chunks by default: a gigabyte here, for nothing
         previous = pq.ParquetFile(last, pre_buffer=False, buffer_size=1 << 20)
@@ -605,8 +626,9 @@ def _merge(
             keys = batch.column(key).to_pylist()
             sizes = _value_bytes(batch)  # once per batch, not per piece: thousands of pieces at 1M rows
             upto = bisect.bisect_left(new_keys, keys[-1], lo=taken)  # the new rows that sort before its last
+            gone = drop_rows[np.searchsorted(drop_rows, read) : np.searchsorted(drop_rows, read + len(keys))] - read
             cuts = sorted([(bisect.bisect_left(keys, new_keys[i]), 1, i) for i in range(taken, upto)]
-                          + [(row, 0, row) for row, value in enumerate(keys) if value in dropped])  # fmt: skip
+                          + [(row, 0, row) for row in gone.tolist()])  # fmt: skip
             start = 0
             for row, is_new, which in cuts:  # at a row: the new rows that sort before it, then its drop
                 if row > start:
@@ -618,9 +640,11 @@ def _merge(
                     start = row + 1
             if len(keys) > start:
                 written += add(_LAST, batch, sizes, start, len(keys), read)
+            write()
             taken, read = upto, read + len(keys)
         if new_batch is not None and taken < new_batch.num_rows:
             written += add(_NEW, new_batch, new_sizes, taken, new_batch.num_rows)  # type: ignore[arg-type]
+            write()
     return written, writer.sha256
 
 

@@ -346,15 +346,22 @@ class _RowGroupWriter:
         """The finished file's sha256 (hashed as it was written)."""
         return self.writer.sha256
 
-    def add(self, batch: pa.RecordBatch, sizes: np.ndarray | None = None) -> None:
-        """Append ``batch``; ``sizes``: its rows' value bytes, if the caller has them (a slice's)."""
-        sizes = _value_bytes(batch) if sizes is None else sizes
+    def add(self, batch: pa.RecordBatch) -> None:
+        """Append ``batch``."""
+        self.add_pieces([batch], _value_bytes(batch))
+
+    def add_pieces(self, pieces: list[pa.RecordBatch], sizes: np.ndarray) -> None:
+        """Append ``pieces`` (slices, not copies) in order; ``sizes``: the value bytes of their
+        rows, one piece after another. A merge hands over a batch's worth of pieces at once: at
+        a million judgments one call per piece cost 2.4 s of the judgments' carry, which cuts
+        its batches into 42,000 pieces around the changed rows."""
+        ends = np.cumsum([piece.num_rows for piece in pieces])
         start = 0
-        while start < batch.num_rows:
+        while start < len(sizes):
             window = sizes[start : start + ROW_GROUP_ROWS - self.rows]
             reached = np.flatnonzero(np.cumsum(window) + self.bytes >= ROW_GROUP_BYTES)
             take = int(reached[0]) + 1 if reached.size else len(window)
-            self.pending.append(batch.slice(start, take))
+            self.pending += _rows_between(pieces, ends, start, start + take)
             self.rows, self.bytes, start = self.rows + take, self.bytes + int(window[:take].sum()), start + take
             if reached.size or self.rows == ROW_GROUP_ROWS:
                 self._flush()
@@ -379,6 +386,19 @@ class _RowGroupWriter:
             self.writer.abort()
             raise
         self.writer.close()
+
+
+def _rows_between(pieces: list[pa.RecordBatch], ends: np.ndarray, start: int, stop: int) -> list[pa.RecordBatch]:
+    """Rows ``start:stop`` of ``pieces`` taken one after another (``ends``: where each piece
+    ends), as the pieces and slices of them that hold them."""
+    found = []
+    for index in range(int(np.searchsorted(ends, start, side="right")), len(pieces)):
+        begin = int(ends[index]) - pieces[index].num_rows
+        if begin >= stop:
+            break
+        low, high = max(start, begin) - begin, min(stop, int(ends[index])) - begin
+        found.append(pieces[index] if (low, high) == (0, pieces[index].num_rows) else pieces[index].slice(low, high - low))
+    return found
 
 
 # the same buffers, typed as bytes or as strings (a spill's texts, see _route_batches)
