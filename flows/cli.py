@@ -180,14 +180,15 @@ def publish(
 def run(landing: LandingOpt = None, store: StoreOpt = None, work: WorkOpt = None) -> None:
     """The whole pipeline: ingest → validate → build → validate → publish."""
     _prepare_prefect(work)
-    from flows.pipeline.run_flow import run_flow
-    from flows.pipeline.startup import start_server_while_importing
+    from flows.pipeline.startup import prefect_server
 
     started = time.perf_counter()
     with console.status("running the pipeline (Prefect flow; the first start of a local Prefect server takes ~15 s)…"):
         try:
-            start_server_while_importing()
-            result = run_flow(landing, store, work)
+            with prefect_server():
+                from flows.pipeline.run_flow import run_flow
+
+                result = run_flow(landing, store, work)
         except ValidationFailed as exc:
             console.print(f"[red]validation failed, nothing published:[/red] {exc}")
             raise typer.Exit(1) from None

@@ -1,0 +1,52 @@
+"""`wenshu run` as a user runs it: its own process, no Prefect server configured.
+
+The run starts a temporary Prefect server itself, beside its imports (flows.pipeline.startup): the
+flow, its worker processes and every thread must use that one (Prefect would start another to send
+a thread's logs to), and it must be gone when the command ends.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flows.synth import generate_landing
+
+pytestmark = pytest.mark.integration
+
+WENSHU = str(Path(sys.executable).with_name("wenshu"))
+
+
+def wenshu_run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([WENSHU, "-v", "run"], env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_a_run_starts_one_prefect_server_of_its_own_and_stops_it(tmp_path: Path) -> None:
+    generate_landing(tmp_path / "landing", judgments=120, seed=3, observations=True, workers=1)
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("PREFECT_", "WENSHU_"))}
+    env |= {"WENSHU_LANDING_URL": str(tmp_path / "landing"), "WENSHU_STORE_URL": str(tmp_path / "store"),
+            "WENSHU_WORK_URL": str(tmp_path / "work"), "WENSHU_SCRATCH_DIR": str(tmp_path / "scratch"),
+            "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "COLUMNS": "200"}  # fmt: skip
+
+    first = wenshu_run(env)
+
+    output = first.stdout + first.stderr
+    assert first.returncode == 0, output
+    assert "pipeline: succeeded" in output
+    started = re.findall(r"starting a temporary Prefect server on (http://127\.0\.0\.1:\d+/api)", output)
+    assert len(started) == 1, output
+    assert not re.search(r"(Starting|Stopping) temporary server", output)  # Prefect started none of its own, in no thread
+    assert "Error logging to API" not in output  # every log reached the server before it stopped
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{started[0]}/health", timeout=2)
+
+    again = wenshu_run(env)
+    output = again.stdout + again.stderr
+    assert again.returncode == 0, output
+    assert "pipeline: unchanged" in output
