@@ -6,9 +6,10 @@ after 1.4 s spent importing the server's module in this process only to start it
 the build then import Great Expectations and dbt here (3.5 s). A run that builds needs all of it,
 so :func:`prefect_server` starts the same server process the same way, before anything heavy is
 imported, and imports the flow, dbt and GX while it comes up: at a million judgments a run's
-start took 6.9 s before the flow began, and ~4.5 s this way (a rerun with nothing new pays ~1 s
+start took 6.9 s before the flow began, and 5.0 s this way (a rerun with nothing new pays ~1 s
 for imports it does not use). The flow talks to it as to any server (``PREFECT_API_URL``, set for
-the run only), and it stops when the run ends, as Prefect's own would.
+the run only), and it is stopped when the run ends, Ctrl-C included (it runs in a session of its
+own, so the terminal's Ctrl-C reaches only this process, which sends Prefect's last logs first).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -29,35 +31,54 @@ from pathlib import Path
 import httpx
 
 from flows.errors import ConfigurationError
+from flows.settings import get_settings
 
 log = logging.getLogger(__name__)
+
+_PORTS = range(8000, 9000)  # Prefect's own choice: out of the kernel's range for outgoing connections
+_PORT_IN_USE = 3  # uvicorn's exit code when it could not start: a port taken meanwhile, or else
 
 
 @contextmanager
 def prefect_server() -> Iterator[None]:
     """Within: a Prefect API for the flow, the configured one if any, else a temporary server
-    started here (see the module); the flow's heavy imports done either way."""
-    from prefect.settings import (
-        PREFECT_API_URL,
-        PREFECT_SERVER_EPHEMERAL_ENABLED,
-        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
-        get_current_settings,
-    )
+    started here (see the module), with the flow's heavy imports done while it starts."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, get_current_settings
 
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        yield  # a configured server (or none allowed: Prefect says so when the flow begins)
+    settings = get_settings()
+    if PREFECT_API_URL.value() or (settings.task_runner == "dask" and settings.dask_address):
+        # a configured server; or workers on other machines, which could not reach one on this
+        # one's loopback address (Prefect gives each worker a temporary server of its own then)
+        yield
         return
-    server = _TemporaryServer(get_current_settings().to_environment_variables(exclude_unset=True))
-    try:
+    with contextlib.ExitStack() as stack:
+        server = _TemporaryServer(get_current_settings().to_environment_variables(exclude_unset=True))
+        stack.callback(server.stop)
+        server.start()
         _import_heavy_modules()
         url = server.wait(timeout=float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
         with _api_url(url):
             try:
                 yield
-            finally:
-                _send_what_prefect_holds()
-    finally:
-        server.stop()
+            except KeyboardInterrupt:
+                raise  # stop now: what Prefect still holds for the server is not worth a wait
+            except BaseException:
+                _send_what_prefect_holds(server)
+                raise
+            _send_what_prefect_holds(server)
+
+
+def _import_heavy_modules() -> None:
+    """Import what every building run imports anyway, while the server starts in its process."""
+    try:
+        from dbt.cli.main import dbtRunner  # noqa: F401  # imported, not used: the build's import is then free
+
+        from flows.pipeline.run_flow import run_flow  # noqa: F401
+        from flows.validate.gx_import import import_great_expectations
+
+        import_great_expectations()
+    except Exception as error:  # the step that needs them imports them again and reports it
+        log.debug("early import failed: %s", error)
 
 
 @contextmanager
@@ -80,72 +101,69 @@ def _api_url(url: str) -> Iterator[None]:
         refresh_global_settings_context()
 
 
-def _send_what_prefect_holds() -> None:
-    """Send the logs and events Prefect still holds to the server, while it runs: later, without
-    ``PREFECT_API_URL``, Prefect would start a temporary server of its own to send them to (as
-    ``prefect_test_harness`` does before it stops its server)."""
+def _send_what_prefect_holds(server: _TemporaryServer, timeout: float = 30) -> None:
+    """Send the logs and events Prefect still holds to the server while it runs (as
+    ``prefect_test_harness`` does before it stops its server): once ``PREFECT_API_URL`` is gone,
+    Prefect would start a temporary server of its own to send them to."""
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
+    if not server.running:
+        return  # nothing would reach it: Prefect's client would retry for half a minute
     for worker in (APILogWorker, EventsWorker):
-        try:
-            worker.drain_all(timeout=30, at_exit=False)
-        except Exception as error:  # what could not be sent is lost from Prefect's records, not from the run's
-            log.warning("Prefect's %s did not finish sending: %s", worker.__name__, error)
-
-
-def _import_heavy_modules() -> None:
-    """Import what every building run imports anyway, while the server starts in its process."""
-    try:
-        from dbt.cli.main import dbtRunner  # noqa: F401  # imported, not used: the build's import is then free
-
-        from flows.pipeline.run_flow import run_flow  # noqa: F401
-        from flows.validate.gx_import import import_great_expectations
-
-        import_great_expectations()
-    except Exception as error:  # the step that needs them imports them again and reports it
-        log.debug("early import failed: %s", error)
+        _, pending = worker.drain_all(timeout=timeout, at_exit=False)  # type: ignore[misc]
+        if pending:
+            log.warning("Prefect's %s had not sent everything to its server after %.0f s", worker.__name__, timeout)
 
 
 class _TemporaryServer:
     """Prefect's API server in a process of its own, started as Prefect starts its temporary one
-    (the same uvicorn command and environment), on a free local port."""
+    (the same uvicorn command and environment, a port in the same range)."""
 
     def __init__(self, settings_env: dict[str, str]):
-        self.port = _free_port()
-        prefect_dir = Path(find_spec("prefect").origin).parent  # type: ignore[union-attr, arg-type]
-        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
-               **settings_env}  # fmt: skip
-        env.pop("PREFECT_API_URL", None)
-        log.info("starting a temporary Prefect server on %s", self.url)
-        self.errors = tempfile.TemporaryFile()  # noqa: SIM115  # closed by stop(); a file, as a pipe nobody reads could fill and stall it
-        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_dir.parent), "--factory",
-             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "error", "--lifespan", "on"],
-            env=env, stdout=subprocess.DEVNULL, stderr=self.errors,
-        )  # fmt: skip
+        self.env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                    "PREFECT__SERVER_FINAL": "1", **settings_env}  # fmt: skip
+        self.env.pop("PREFECT_API_URL", None)
+        self.app_dir = Path(find_spec("prefect").origin).parent.parent  # type: ignore[union-attr, arg-type]
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115  # closed by stop(); a pipe nobody reads could fill and stall it
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port = 0
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        self.port = _free_port()
+        log.info("starting a temporary Prefect server on %s", self.url)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(self.app_dir), "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=self.errors, start_new_session=True,
+        )  # fmt: skip
+
     def wait(self, timeout: float) -> str:
         """The server's API URL once it answers; ConfigurationError if it exits or never does."""
-        deadline = time.monotonic() + timeout
+        deadline, respawns = time.monotonic() + timeout, 2
         with httpx.Client() as client:
             while time.monotonic() < deadline:
-                if self.process is None or self.process.poll() is not None:
-                    self.errors.seek(0)
-                    error = self.errors.read().decode(errors="replace")[-2000:]
-                    raise ConfigurationError(f"the temporary Prefect server exited before it answered: {error}")
+                if self.process is not None and self.process.poll() == _PORT_IN_USE and respawns:
+                    respawns -= 1  # its port may have been taken since it was found free: another one
+                    self.start()
+                if not self.running:
+                    raise ConfigurationError(f"the temporary Prefect server stopped before it answered: {self._errors()}")
                 with contextlib.suppress(httpx.HTTPError):
                     if client.get(f"{self.url}/health", timeout=2).status_code == 200:
                         return self.url
                 time.sleep(0.1)
         raise ConfigurationError(
-            f"the temporary Prefect server did not answer within {timeout:.0f} s "
-            "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS), or set PREFECT_API_URL to a running one"
+            f"the temporary Prefect server did not answer within {timeout:.0f} s (raise "
+            f"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or set PREFECT_API_URL to a running server): {self._errors()}"
         )
 
     def stop(self) -> None:
@@ -157,10 +175,19 @@ class _TemporaryServer:
                 self.process.kill()
                 self.process.wait()
             self.process = None
+            if errors := self._errors():
+                log.info("the temporary Prefect server said: %s", errors)
         self.errors.close()
+
+    def _errors(self, limit: int = 2000) -> str:
+        self.errors.seek(0)
+        return self.errors.read().decode(errors="replace")[-limit:].strip()
 
 
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    for _ in range(20):
+        port = random.choice(_PORTS)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, contextlib.suppress(OSError):
+            sock.bind(("127.0.0.1", port))
+            return port
+    raise ConfigurationError(f"no free port for a temporary Prefect server in {_PORTS.start}-{_PORTS.stop - 1}")

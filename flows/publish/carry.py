@@ -276,6 +276,9 @@ def export_carried(
     signatures are left at :func:`new_signatures`."""
     if last is None or not carriable(formats, order_by):
         return None
+    if _ROW_NUMBER in pq.read_schema(last).names:  # the name DuckDB gives the rows' numbers (see _rows_holding)
+        log.info("carry %s: a column is named %s; exporting in full", relation, _ROW_NUMBER)
+        return None
     key, hashes = order_by[0], content_hashes or {}
     target = out_dir / layout.resource_path(resource, "parquet")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -488,14 +491,19 @@ def _copy_changed_rows(
     )
 
 
+_ROW_NUMBER = "file_row_number"
+
+
 def _rows_holding(con: duckdb.DuckDBPyConnection, path: Path, key: str, keys: pa.Array) -> np.ndarray:
     """The numbers of the rows of the Parquet file ``path`` whose ``key`` is one of ``keys``, in order."""
     con.register("__keys_sought", pa.table({key: keys}))
-    found = con.execute(
-        f"select file_row_number from read_parquet({_literal(str(path))}, file_row_number = true) "
-        f"where {_ident(key)} in (select {_ident(key)} from __keys_sought) order by 1"
-    ).fetchnumpy()["file_row_number"]
-    con.unregister("__keys_sought")
+    try:
+        found = con.execute(
+            f"select {_ROW_NUMBER} from read_parquet({_literal(str(path))}, {_ROW_NUMBER} = true) "
+            f"where {_ident(key)} in (select {_ident(key)} from __keys_sought) order by 1"
+        ).fetchnumpy()[_ROW_NUMBER]
+    finally:
+        con.unregister("__keys_sought")
     return np.asarray(found, dtype=np.int64)
 
 
@@ -630,7 +638,7 @@ def _merge(
             cuts = sorted([(bisect.bisect_left(keys, new_keys[i]), 1, i) for i in range(taken, upto)]
                           + [(row, 0, row) for row in gone.tolist()])  # fmt: skip
             start = 0
-            for row, is_new, which in cuts:  # at a row: the new rows that sort before it, then its drop
+            for row, is_new, which in cuts:  # at a row: its drop, then the new rows that sort before it
                 if row > start:
                     written += add(_LAST, batch, sizes, start, row, read)
                     start = row

@@ -50,3 +50,37 @@ def test_a_run_starts_one_prefect_server_of_its_own_and_stops_it(tmp_path: Path)
     output = again.stdout + again.stderr
     assert again.returncode == 0, output
     assert "pipeline: unchanged" in output
+
+
+def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("PREFECT_", "WENSHU_"))}
+    return env | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **extra}
+
+
+def test_a_server_that_cannot_start_is_a_clear_error_and_leaves_nothing_running(tmp_path: Path) -> None:
+    broken = f"sqlite+aiosqlite:///{tmp_path}/no/such/folder/prefect.db"  # the server cannot open its database
+    code = "from flows.pipeline.startup import prefect_server\nwith prefect_server():\n    print('ran')"
+    env = _clean_env(tmp_path, PREFECT_SERVER_DATABASE_CONNECTION_URL=broken)
+
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300, check=False)
+
+    assert done.returncode != 0 and "ran" not in done.stdout
+    assert "ConfigurationError: the temporary Prefect server stopped before it answered" in done.stderr
+    assert "unable to open database file" in done.stderr  # what the server said
+
+
+def test_a_configured_prefect_server_is_used_and_none_is_started(tmp_path: Path) -> None:
+    code = ("import flows.pipeline.startup as startup\n"
+            "class Refused:\n"
+            "    def __init__(self, *args):\n"
+            "        raise SystemExit('a server was started')\n"
+            "startup._TemporaryServer = Refused\n"
+            "with startup.prefect_server():\n"
+            "    import os\n"
+            "    print('ran against', os.environ['PREFECT_API_URL'])")  # fmt: skip
+    env = _clean_env(tmp_path, PREFECT_API_URL="http://127.0.0.1:4200/api")
+
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300, check=False)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ran against http://127.0.0.1:4200/api"

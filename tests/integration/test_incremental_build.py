@@ -4,9 +4,9 @@ Raw set A (a synthetic landing zone, ingested, plus two documents sharing a text
 full; then raw set B arrives: new documents (one repeating an archived text), re-captures with a
 corrected text, a metadata-only re-capture, a re-capture older than the one held, a new text
 for the first of two duplicates, and monitor checks that remove, restore and discover
-documents. An interrupted incremental build is followed by a complete one, in which DuckDB runs
-out of memory (so dbt retries the nodes that failed), and every table of the warehouse must
-equal, row for row, a full build of A+B.
+documents. An interrupted incremental build is followed by a complete one, and every table of
+the warehouse must equal, row for row, a full build of A+B; so must an incremental build in
+which DuckDB runs out of memory, and dbt retries the nodes that failed.
 """
 
 from __future__ import annotations
@@ -164,12 +164,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     build(raw["judgments"], context.warehouse, select="int_judgments__merged int_observations__removal_episodes int_observations__checks",
           raw_observations_glob=raw["observations"], increment=Increment(**files))  # fmt: skip
 
-    with pytest.MonkeyPatch.context() as monkeypatch:  # and it runs out of memory, once
-        calls = squeeze_memory(monkeypatch, {"build"})
-        second = steps.transform(context)
+    second = steps.transform(context)
     full = build(raw["judgments"], root / "full" / "wenshu.duckdb", raw_observations_glob=raw["observations"])
-    return {"first": first, "second": second, "calls": calls, "incremental": context.warehouse, "full": full.duckdb_path,
-            **changes}  # fmt: skip
+    return {"first": first, "second": second, "incremental": context.warehouse, "full": full.duckdb_path, **changes}
 
 
 def test_the_first_build_is_full_and_the_next_incremental(builds: dict[str, Any]) -> None:
@@ -242,9 +239,22 @@ def test_a_bad_row_in_a_new_partition_fails_the_incremental_build(tmp_path: Path
     assert "accepted_values_stg_raw__observations_status" in str(failed.value.report)
 
 
-def test_an_incremental_build_out_of_memory_retries_only_what_failed(builds: dict[str, Any]) -> None:
-    assert [call[0] for call in builds["calls"]] == ["build", "retry"]
-    target = Path(builds["incremental"]).with_suffix(".dbt") / "target"
+def test_an_incremental_build_that_runs_out_of_memory_retries_what_failed_and_equals_a_full_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context = RunContext.create(landing=str(tmp_path / "landing"), store=str(tmp_path / "store"), work=str(tmp_path / "work"))
+    _raw_set_a(context, tmp_path)
+    steps.transform(context)
+    fingerprint.record_success(context, [])
+    _raw_set_b(context)
+    calls = squeeze_memory(monkeypatch, {"build"})  # the build runs out of memory, the retry does not
+
+    second = steps.transform(context)
+    monkeypatch.undo()
+
+    assert second["build"]["mode"] == "incremental"
+    assert [call[0] for call in calls] == ["build", "retry"]
+    target = context.warehouse.with_suffix(".dbt") / "target"
     first = json.loads((target / "run_results.before-retry.json").read_text())
     errors = [result for result in first["results"] if result["status"] == "error"]
     assert errors and all("Out of Memory Error" in result["message"] for result in errors)
@@ -252,6 +262,10 @@ def test_an_incremental_build_out_of_memory_retries_only_what_failed(builds: dic
     assert {result["unique_id"] for result in errors} <= retried
     passed = {result["unique_id"] for result in first["results"] if result["status"] in ("success", "pass")}
     assert passed and passed.isdisjoint(retried)
-    # the retry ran with the build's flags: an incremental build, the unit tests and seeds left out
-    assert builds["second"]["build"]["mode"] == "incremental"
+    # the retry ran with the build's flags: the unit tests and seeds left to full builds
     assert not any(node.startswith(("unit_test.", "seed.")) for node in retried)
+    raw = {table: str(Path(context.work_url) / layout.raw_prefix(table) / "*.parquet") for table in RAW_TABLES}
+    full = build(raw["judgments"], tmp_path / "full" / "wenshu.duckdb", raw_observations_glob=raw["observations"])
+    differences = _differences(context.warehouse, full.duckdb_path)
+    assert {table: diff for table, diff in differences.items() if diff[1] or diff[2]} == {}
+    assert differences["judgment_texts"][0] > 0

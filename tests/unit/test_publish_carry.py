@@ -358,6 +358,34 @@ def test_a_narrow_table_carries_both_its_csv_and_parquet_over_with_the_bytes_of_
             check_files([file.scan])  # type: ignore[list-item]
 
 
+def test_a_narrow_table_with_changes_at_every_batch_edge_splices_its_csv_and_merges_its_parquet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(carry, "_BATCH_ROWS", 50)  # the cached file is read 50 rows at a time
+    monkeypatch.setattr(export, "ROW_GROUP_ROWS", 77)  # row groups close by rows, inside batches and pieces
+    db = narrow(tmp_path / "w.duckdb")
+    last, last_csv = published_narrow(tmp_path, db)
+    keys = [row[0] for row in duckdb.sql(f"select doc_id from read_parquet('{last}')").fetchall()]
+    edges = [keys[i] for i in (0, 49, 50, 99, 100, 101, 149, 2999)]  # first and last rows of batches, runs of them
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"update cases set flag = not flag where doc_id in ({', '.join(repr(k) for k in edges[:4])})")
+        con.execute(f"delete from cases where doc_id in ({', '.join(repr(k) for k in edges[4:])})")
+        con.execute("update cases set parties = parties + 1 where hash(doc_id) % 31 = 0")
+        con.execute("delete from cases where hash(doc_id) % 37 = 0")
+        con.execute("insert into cases select doc_id || 'a', case_number, title, parties, big, ratio, judged_on, flag, seen_at "
+                    "from cases where hash(doc_id) % 29 = 0")  # fmt: skip
+    spliced = spy_on_splices(monkeypatch)
+    merged = carry.export_carried(db, "cases", "cases", ["csv", "parquet"], ["doc_id"], tmp_path / "carried",
+                                  content_hashes=None, last=last, last_csv=last_csv,
+                                  signatures=carry.last_signatures(tmp_path / "cache", "ds", "cases"))  # fmt: skip
+    whole = narrow_exports(db, tmp_path / "whole")
+    assert merged is not None and whole is not None and spliced == [True]
+    for ours, theirs in zip(merged, whole, strict=True):
+        assert ours.path.read_bytes() == theirs.path.read_bytes(), ours.fmt
+        assert (ours.rows, ours.sha256) == (theirs.rows, theirs.sha256)
+    assert pq.ParquetFile(merged[1].path).metadata.num_row_groups > 30
+
+
 def test_a_type_whose_csv_could_change_once_read_back_from_parquet_is_exported_in_full(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
