@@ -174,7 +174,7 @@ def build(
     first_attempt.unlink(missing_ok=True)  # an earlier build's: this one has not retried
     runs = {result.node.unique_id: result for result in _invoke(args, env).results}
     run_results = str(target_dir / "run_results.json")
-    if ran_out := _out_of_memory(runs.values()):
+    if ran_out := _out_of_memory(map(_node_result, runs.values())):
         # dbt retry reruns the nodes in error and those they held up, with the build's own flags
         logger.warning("dbt build: %s ran out of memory; retrying the failed and skipped nodes one at a time "
                        "(the first attempt's results: %s)", ", ".join(ran_out), first_attempt)  # fmt: skip
@@ -281,16 +281,16 @@ def _forward_event(event: Any) -> None:
         logger.log(level, "dbt: %s", event.info.msg)
 
 
-def _out_of_memory(results: Iterable[Any]) -> list[str]:
+def _out_of_memory(results: Iterable[NodeResult]) -> list[str]:
     """The nodes in error, if DuckDB ran out of memory in each of them and no test failed (else
     none: a retry would not help, and would run the failing tests again)."""
-    statuses = [(result, str(result.status)) for result in results]
-    errors = [result for result, status in statuses if status in _ERROR_STATUSES]
-    if not errors or any(status == "fail" for _, status in statuses):
+    results = list(results)
+    errors = [result for result in results if result.status in _ERROR_STATUSES]
+    if not errors or any(result.status == "fail" for result in results):
         return []
     if not all(_OUT_OF_MEMORY in (result.message or "") for result in errors):
         return []
-    return [result.node.unique_id for result in errors]
+    return [result.unique_id for result in errors]
 
 
 def _node_result(result: Any) -> NodeResult:

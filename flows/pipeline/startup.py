@@ -36,7 +36,7 @@ from flows.settings import get_settings
 log = logging.getLogger(__name__)
 
 _PORTS = range(8000, 9000)  # Prefect's own choice: out of the kernel's range for outgoing connections
-_PORT_IN_USE = 3  # uvicorn's exit code when it could not start: a port taken meanwhile, or else
+_PORT_IN_USE = 3  # uvicorn's exit code when it could not start, a port taken meanwhile among the causes
 
 
 @contextmanager

@@ -276,9 +276,6 @@ def export_carried(
     signatures are left at :func:`new_signatures`."""
     if last is None or not carriable(formats, order_by):
         return None
-    if _ROW_NUMBER in pq.read_schema(last).names:  # the name DuckDB gives the rows' numbers (see _rows_holding)
-        log.info("carry %s: a column is named %s; exporting in full", relation, _ROW_NUMBER)
-        return None
     key, hashes = order_by[0], content_hashes or {}
     target = out_dir / layout.resource_path(resource, "parquet")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -549,6 +546,9 @@ def _changed_keys(
         or any(h not in current for h in content_hashes.values())
     ):
         log.info("carry %s: the columns or their types changed; exporting in full", relation)
+        return None
+    if _ROW_NUMBER in current:  # the name DuckDB gives the rows' numbers (see _rows_holding)
+        log.info("carry %s: a column is named %s; exporting in full", relation, _ROW_NUMBER)
         return None
     column = _ident(key)
     others = [_ident(name) for name in current if name != key and name not in content_hashes]

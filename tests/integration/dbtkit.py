@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,3 +23,19 @@ def squeeze_memory(monkeypatch: pytest.MonkeyPatch, commands: set[str], limit: s
 
     monkeypatch.setattr(transform, "_invoke", invoke)
     return calls
+
+
+def retried_after_running_out_of_memory(target: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The first attempt's and the retry's ``run_results.json`` of a build in ``target`` (dbt's
+    target folder) that ran out of memory once, having checked what every such retry must show:
+    the first attempt's errors were all DuckDB running out of memory, each was retried, and no
+    node that passed the first time ran again."""
+    first = json.loads((target / "run_results.before-retry.json").read_text())
+    retry = json.loads((target / "run_results.json").read_text())
+    errors = {result["unique_id"] for result in first["results"] if result["status"] == "error"}
+    assert errors and all("Out of Memory Error" in result["message"] for result in first["results"] if result["unique_id"] in errors)
+    retried = {result["unique_id"] for result in retry["results"]}
+    assert errors <= retried
+    passed = {result["unique_id"] for result in first["results"] if result["status"] in ("success", "pass")}
+    assert passed and passed.isdisjoint(retried)
+    return first, retry

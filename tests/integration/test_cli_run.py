@@ -27,12 +27,16 @@ def wenshu_run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([WENSHU, "-v", "run"], env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
+def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """This environment without Prefect's or our settings, Prefect's home under ``tmp_path``, and ``extra``."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("PREFECT_", "WENSHU_"))}
+    return env | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **extra}
+
+
 def test_a_run_starts_one_prefect_server_of_its_own_and_stops_it(tmp_path: Path) -> None:
     generate_landing(tmp_path / "landing", judgments=120, seed=3, observations=True, workers=1)
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("PREFECT_", "WENSHU_"))}
-    env |= {"WENSHU_LANDING_URL": str(tmp_path / "landing"), "WENSHU_STORE_URL": str(tmp_path / "store"),
-            "WENSHU_WORK_URL": str(tmp_path / "work"), "WENSHU_SCRATCH_DIR": str(tmp_path / "scratch"),
-            "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "COLUMNS": "200"}  # fmt: skip
+    env = _clean_env(tmp_path, WENSHU_LANDING_URL=str(tmp_path / "landing"), WENSHU_STORE_URL=str(tmp_path / "store"),
+                     WENSHU_WORK_URL=str(tmp_path / "work"), WENSHU_SCRATCH_DIR=str(tmp_path / "scratch"), COLUMNS="200")  # fmt: skip
 
     first = wenshu_run(env)
 
@@ -50,11 +54,6 @@ def test_a_run_starts_one_prefect_server_of_its_own_and_stops_it(tmp_path: Path)
     output = again.stdout + again.stderr
     assert again.returncode == 0, output
     assert "pipeline: unchanged" in output
-
-
-def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("PREFECT_", "WENSHU_"))}
-    return env | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **extra}
 
 
 def test_a_server_that_cannot_start_is_a_clear_error_and_leaves_nothing_running(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from dbtkit import squeeze_memory
+from dbtkit import retried_after_running_out_of_memory, squeeze_memory
 
 from flows import layout
 from flows.errors import ValidationFailed
@@ -254,16 +253,9 @@ def test_an_incremental_build_that_runs_out_of_memory_retries_what_failed_and_eq
 
     assert second["build"]["mode"] == "incremental"
     assert [call[0] for call in calls] == ["build", "retry"]
-    target = context.warehouse.with_suffix(".dbt") / "target"
-    first = json.loads((target / "run_results.before-retry.json").read_text())
-    errors = [result for result in first["results"] if result["status"] == "error"]
-    assert errors and all("Out of Memory Error" in result["message"] for result in errors)
-    retried = {result["unique_id"] for result in json.loads((target / "run_results.json").read_text())["results"]}
-    assert {result["unique_id"] for result in errors} <= retried
-    passed = {result["unique_id"] for result in first["results"] if result["status"] in ("success", "pass")}
-    assert passed and passed.isdisjoint(retried)
+    _, retry = retried_after_running_out_of_memory(context.warehouse.with_suffix(".dbt") / "target")
     # the retry ran with the build's flags: the unit tests and seeds left to full builds
-    assert not any(node.startswith(("unit_test.", "seed.")) for node in retried)
+    assert not any(result["unique_id"].startswith(("unit_test.", "seed.")) for result in retry["results"])
     raw = {table: str(Path(context.work_url) / layout.raw_prefix(table) / "*.parquet") for table in RAW_TABLES}
     full = build(raw["judgments"], tmp_path / "full" / "wenshu.duckdb", raw_observations_glob=raw["observations"])
     differences = _differences(context.warehouse, full.duckdb_path)

@@ -412,6 +412,16 @@ def test_a_view_is_exported_in_full(tmp_path: Path) -> None:
                                 content_hashes=None, last=parquet.path) is None  # fmt: skip
 
 
+def test_a_column_named_as_duckdbs_row_numbers_is_exported_in_full(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    db = narrow(tmp_path / "w.duckdb", extra=", i as file_row_number")
+    last, last_csv = published_narrow(tmp_path, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("update cases set flag = not flag where doc_id = 'case-00010'")
+    with caplog.at_level("INFO", logger="flows.publish.carry"):
+        assert narrow_exports(db, tmp_path / "carried", last, carried_over=True, last_csv=last_csv) is None
+    assert "a column is named file_row_number" in caplog.text
+
+
 @pytest.mark.parametrize("formats", [["parquet", "csv"], ["parquet"]])
 def test_a_narrow_table_in_several_key_ranges_carries_over_in_the_order_of_its_formats(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formats: list[str]
