@@ -26,6 +26,7 @@ import glob
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -58,7 +59,9 @@ _DBT_MEMORY_QUARTERS = 2  # of this process's DuckDB budget
 REDACTION_PLACEHOLDER = "__WENSHU_REDACTED_VALUE__"  # where macros/redaction.sql puts the expression
 # Two heavy models side by side can exhaust the build's memory limit where either alone fits: a
 # benchmark's full build of 300,000 judgments failed so once (judgment_texts), and passed rerun.
-_OUT_OF_MEMORY = "Out of Memory Error"  # how DuckDB's errors say it
+# How DuckDB says it: an Out of Memory Error, or, when memory runs out as a model commits, a
+# TransactionContext Error that quotes the allocation ("Failed to commit: could not allocate block").
+_OUT_OF_MEMORY = re.compile(r"Out of Memory Error|(?:could not|failed to) (?:allocate|pin) (?:block|data) of size")
 # The seeds, like the unit tests, are code: an incremental build finds them loaded by the last
 # full build of the same code (flows.pipeline.fingerprint covers the dbt project, seeds included).
 _LEFT_TO_FULL_BUILDS = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed")
@@ -288,7 +291,7 @@ def _out_of_memory(results: Iterable[NodeResult]) -> list[str]:
     errors = [result for result in results if result.status in _ERROR_STATUSES]
     if not errors or any(result.status == "fail" for result in results):
         return []
-    if not all(_OUT_OF_MEMORY in (result.message or "") for result in errors):
+    if not all(_OUT_OF_MEMORY.search(result.message or "") for result in errors):
         return []
     return [result.unique_id for result in errors]
 
