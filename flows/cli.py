@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -62,12 +63,34 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(code)
 
 
-def _run(step: str, work_url: str | None, call: Any) -> Any:
+def _in_flow(call: Callable[[], Any]) -> Any:
+    """``call()`` (which imports and runs a flow) under a Prefect server: the configured one, or a
+    temporary one started while the flows are imported (``flows.pipeline.startup``).
+
+    Ctrl-C (or SIGTERM) ends the command at once, as a crash would, once the server has Prefect's
+    last logs and has stopped: the pool's workers are gone (``flows.pipeline.runners``), and the
+    exit handlers left would wait on queues nobody reads. Nothing is half-published: every write
+    to a store is atomic, and the next run carries on from what is there.
+    """
+    from flows.pipeline.startup import prefect_server
+
+    try:
+        with prefect_server():
+            return call()
+    except KeyboardInterrupt:
+        console.show_cursor(True)  # the status spinner hid it, and will not show it again
+        console.print("[red]interrupted:[/red] stopped; what was published is complete, and the next run finishes the rest")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+
+
+def _run(step: str, work_url: str | None, call: Callable[[], Any]) -> Any:
     _prepare_prefect(work_url)
     started = time.perf_counter()
     with console.status(f"{step} (Prefect flow; the first start of a local Prefect server takes ~15 s)…"):
         try:
-            result = call()
+            result = _in_flow(call)
         except WenshuError as exc:
             _fail(exc)
     console.print(f"{step}: done in {time.perf_counter() - started:.1f} s")
@@ -111,10 +134,13 @@ def synth(
 @app.command()
 def ingest(landing: LandingOpt = None, work: WorkOpt = None) -> None:
     """Read the landing zone into the raw layer; bad records go to quarantine. Counts must reconcile."""
-    _prepare_prefect(work)
-    from flows.pipeline.ingest_flow import ingest_flow
 
-    summary = _run("ingest", work, lambda: ingest_flow(landing, work))
+    def flow() -> Any:
+        from flows.pipeline.ingest_flow import ingest_flow
+
+        return ingest_flow(landing, work)
+
+    summary = _run("ingest", work, flow)
     _print_ingest(summary, summary.get("curation"))
     if not (summary["reconciles"] and summary.get("curation", {}).get("reconciles", True)):
         raise typer.Exit(1)
@@ -140,10 +166,14 @@ def validate(
     if layer not in ("raw", "marts"):
         _fail(WenshuError(f"--layer must be raw or marts, not {layer!r}"))
     _prepare_prefect(work)
-    from flows.pipeline.validate_flow import validate_flow
+
+    def flow() -> Any:
+        from flows.pipeline.validate_flow import validate_flow
+
+        return validate_flow(layer, work)
 
     try:
-        result = validate_flow(layer, work)
+        result = _in_flow(flow)
     except ValidationFailed as exc:
         console.print(f"[red]validation failed:[/red] {exc}")
         raise typer.Exit(1) from None
@@ -155,10 +185,13 @@ def validate(
 @app.command()
 def build(work: WorkOpt = None) -> None:
     """Build the marts with dbt (seeds, staging, intermediate, marts, tests)."""
-    _prepare_prefect(work)
-    from flows.pipeline.transform_flow import transform_flow
 
-    result = _run("build", work, lambda: transform_flow(work))
+    def flow() -> Any:
+        from flows.pipeline.transform_flow import transform_flow
+
+        return transform_flow(work)
+
+    result = _run("build", work, flow)
     out.print("marts: " + ", ".join(f"{name} {rows:,} rows" for name, rows in result["rows"].items()))
 
 
@@ -169,10 +202,13 @@ def publish(
     dataset: Annotated[list[str] | None, typer.Option(help="Dataset(s) to publish; default all.")] = None,
 ) -> None:
     """Publish the built marts as the next version of each dataset (nothing if unchanged)."""
-    _prepare_prefect(work)
-    from flows.pipeline.publish_flow import publish_flow
 
-    results = _run("publish", work, lambda: publish_flow(store, work, dataset))
+    def flow() -> Any:
+        from flows.pipeline.publish_flow import publish_flow
+
+        return publish_flow(store, work, dataset)
+
+    results = _run("publish", work, flow)
     _print_published(results)
 
 
@@ -180,15 +216,16 @@ def publish(
 def run(landing: LandingOpt = None, store: StoreOpt = None, work: WorkOpt = None) -> None:
     """The whole pipeline: ingest → validate → build → validate → publish."""
     _prepare_prefect(work)
-    from flows.pipeline.startup import prefect_server
+
+    def flow() -> Any:
+        from flows.pipeline.run_flow import run_flow
+
+        return run_flow(landing, store, work)
 
     started = time.perf_counter()
     with console.status("running the pipeline (Prefect flow; the first start of a local Prefect server takes ~15 s)…"):
         try:
-            with prefect_server():
-                from flows.pipeline.run_flow import run_flow
-
-                result = run_flow(landing, store, work)
+            result = _in_flow(flow)
         except ValidationFailed as exc:
             console.print(f"[red]validation failed, nothing published:[/red] {exc}")
             raise typer.Exit(1) from None

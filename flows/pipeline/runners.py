@@ -129,9 +129,23 @@ def run_parallel(
     with task_runner(settings) as runner, threads:
         submitted: dict[int, Any] = {}
         running: list[Any] = []
-        for index in order:
-            if len(running) == window:
-                running.remove(next(as_completed(running)))
-            submitted[index] = runner.submit(task, {"context": context, argument: values[index]})
-            running.append(submitted[index])
-        return [submitted[index].result() for index in range(len(values))]
+        try:
+            for index in order:
+                if len(running) == window:
+                    running.remove(next(as_completed(running)))
+                submitted[index] = runner.submit(task, {"context": context, argument: values[index]})
+                running.append(submitted[index])
+            return [submitted[index].result() for index in range(len(values))]
+        except (KeyboardInterrupt, SystemExit):
+            _stop_workers(runner)
+            raise
+
+
+def _stop_workers(runner: TaskRunner[Any]) -> None:
+    """End a process pool's workers now, on Ctrl-C or SIGTERM: closing the pool would wait for
+    their tasks to finish (minutes of a publish at a million judgments), and a worker that Ctrl-C
+    interrupted too may never take the pool's signal to stop, leaving the command hanging at exit.
+    Their work is lost as in a crash, which leaves every store readable (writes are atomic)."""
+    executor = getattr(runner, "_executor", None)
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()

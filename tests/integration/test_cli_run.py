@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from flows.synth import generate_landing
@@ -54,6 +56,92 @@ def test_a_run_starts_one_prefect_server_of_its_own_and_stops_it(tmp_path: Path)
     output = again.stdout + again.stderr
     assert again.returncode == 0, output
     assert "pipeline: unchanged" in output
+
+
+def test_the_steps_one_command_at_a_time_each_start_and_stop_a_server_of_their_own(tmp_path: Path) -> None:
+    generate_landing(tmp_path / "landing", judgments=120, seed=5, observations=True, workers=1)
+    env = _clean_env(tmp_path, WENSHU_LANDING_URL=str(tmp_path / "landing"), WENSHU_STORE_URL=str(tmp_path / "store"),
+                     WENSHU_WORK_URL=str(tmp_path / "work"), WENSHU_SCRATCH_DIR=str(tmp_path / "scratch"), COLUMNS="200")  # fmt: skip
+    steps = [["ingest"], ["validate", "--layer", "raw"], ["build"], ["validate", "--layer", "marts"], ["publish"]]
+
+    for step in steps:
+        done = subprocess.run([WENSHU, "-v", *step], env=env, capture_output=True, text=True, timeout=600, check=False)
+        output = done.stdout + done.stderr
+        assert done.returncode == 0, output
+        started = re.findall(r"starting a temporary Prefect server on (http://127\.0\.0\.1:\d+/api)", output)
+        assert len(started) == 1, (step, output)
+        assert not re.search(r"(Starting|Stopping) temporary server", output)  # Prefect started none of its own
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{started[0]}/health", timeout=2)
+
+    checked = subprocess.run([WENSHU, "verify", "--store", str(tmp_path / "store")], env=env, capture_output=True,
+                             text=True, timeout=300, check=False)  # fmt: skip
+    assert checked.returncode == 0 and "verified 5 versions" in checked.stdout, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("signal_number", "to_group"),
+    [(signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c: the command and its workers", "sigterm: the command alone, as a supervisor stops it"],
+)
+def test_a_run_stopped_in_its_publish_stops_its_workers_and_server_at_once_and_the_next_run_completes(
+    tmp_path: Path, signal_number: int, to_group: bool
+) -> None:
+    generate_landing(tmp_path / "landing", judgments=120, seed=4, observations=True, workers=1)
+    env = _clean_env(tmp_path, WENSHU_LANDING_URL=str(tmp_path / "landing"), WENSHU_STORE_URL=str(tmp_path / "store"),
+                     WENSHU_WORK_URL=str(tmp_path / "work"), WENSHU_SCRATCH_DIR=str(tmp_path / "scratch"), COLUMNS="200")  # fmt: skip
+    run = subprocess.Popen([WENSHU, "-v", "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)  # fmt: skip
+    seen = []
+    assert run.stderr is not None
+    for line in run.stderr:  # the other datasets are still publishing on the pool's other worker
+        seen.append(line)
+        if "Task run 'publish cjo-judgments' - Finished" in line:
+            (os.killpg if to_group else os.kill)(run.pid, signal_number)
+            break
+    else:
+        pytest.fail("the run ended before it published: " + "".join(seen))
+
+    try:
+        _, rest = run.communicate(timeout=60)  # it hung at exit, waiting for its idle workers, before
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
+        raise
+    output = "".join(seen) + rest
+
+    assert run.returncode == 130, output
+    assert not _left_in_group(run.pid)  # no worker left behind
+    started = re.findall(r"starting a temporary Prefect server on (http://127\.0\.0\.1:\d+/api)", output)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{started[0]}/health", timeout=2)
+    verify = [WENSHU, "verify", "--store", str(tmp_path / "store")]
+    checked = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr  # what was published is whole
+    again = wenshu_run(env)
+    assert again.returncode == 0 and "pipeline: succeeded" in again.stdout + again.stderr, again.stdout + again.stderr
+    checked = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert checked.returncode == 0 and "all good" in checked.stdout, checked.stdout + checked.stderr
+
+
+def _left_in_group(group: int) -> list[str]:
+    """The processes of process group ``group`` still running after a few seconds (one that was
+    ending as the command exited gets them to finish; the dead, not yet reaped, are left out)."""
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if os.getpgid(process.pid) == group:
+                found.append(process)
+        except (OSError, psutil.Error):
+            continue  # gone meanwhile
+    _, alive = psutil.wait_procs(found, timeout=10)
+    left = []
+    for process in alive:
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE:
+                left.append(f"{process.pid}: {' '.join(process.cmdline())}")
+        except psutil.Error:
+            continue
+    return left
 
 
 def test_a_server_that_cannot_start_is_a_clear_error_and_leaves_nothing_running(tmp_path: Path) -> None:
