@@ -6,12 +6,14 @@ Exit codes: 0 success, 1 a check failed (validation, verification), 2 bad usage 
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -65,36 +67,54 @@ def _fail(exc: Exception) -> None:
 
 def _in_flow(call: Callable[[], Any]) -> Any:
     """``call()`` (which imports and runs a flow) under a Prefect server: the configured one, or a
-    temporary one started while the flows are imported (``flows.pipeline.startup``).
-
-    Ctrl-C (or SIGTERM) ends the command at once, as a crash would, once the server has Prefect's
-    last logs and has stopped: the pool's workers are gone (``flows.pipeline.runners``), and the
-    exit handlers left would wait on queues nobody reads. Nothing is half-published: every write
-    to a store is atomic, and the next run carries on from what is there.
-    """
+    temporary one started while the flows are imported (``flows.pipeline.startup``)."""
     from flows.pipeline.startup import prefect_server
 
+    with prefect_server():
+        return call()
+
+
+@contextmanager
+def _exit_when_interrupted() -> Iterator[None]:
+    """Ctrl-C (exit 130) or SIGTERM (143) within ends the command at once, as a crash would,
+    once the flow's server has Prefect's last logs and the temporary one has stopped: the pool's
+    workers are gone (``flows.pipeline.runners``), and the exit handlers left would wait on
+    queues nobody reads. Nothing is half-published: every write to a store is atomic, and the
+    next run carries on from what is there. Outermost, so that a status spinner has stopped."""
     try:
-        with prefect_server():
-            return call()
-    except KeyboardInterrupt:
-        console.show_cursor(True)  # the status spinner hid it, and will not show it again
+        yield
+    except BaseException as stop:
+        from prefect.exceptions import TerminationSignal
+
+        from flows.pipeline.startup import Terminated
+
+        if not isinstance(stop, (KeyboardInterrupt, TerminationSignal)):
+            raise
+        console.show_cursor(True)
         console.print("[red]interrupted:[/red] stopped; what was published is complete, and the next run finishes the rest")
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(130)
+        os._exit(143 if isinstance(stop, (Terminated, TerminationSignal)) else 130)
 
 
 def _run(step: str, work_url: str | None, call: Callable[[], Any]) -> Any:
     _prepare_prefect(work_url)
     started = time.perf_counter()
-    with console.status(f"{step} (Prefect flow; the first start of a local Prefect server takes ~15 s)…"):
+    with (
+        _exit_when_interrupted(),
+        console.status(f"{step} (Prefect flow; the first start of a local Prefect server takes ~15 s)…"),
+    ):
         try:
             result = _in_flow(call)
         except WenshuError as exc:
             _fail(exc)
     console.print(f"{step}: done in {time.perf_counter() - started:.1f} s")
     return result
+
+
+def _call_flow(name: str, *args: Any) -> Any:
+    """Import ``flows.pipeline.<name>`` (within :func:`_in_flow`, while the server starts) and run its flow ``<name>``."""
+    return getattr(importlib.import_module(f"flows.pipeline.{name}"), name)(*args)
 
 
 @app.callback()
@@ -134,13 +154,7 @@ def synth(
 @app.command()
 def ingest(landing: LandingOpt = None, work: WorkOpt = None) -> None:
     """Read the landing zone into the raw layer; bad records go to quarantine. Counts must reconcile."""
-
-    def flow() -> Any:
-        from flows.pipeline.ingest_flow import ingest_flow
-
-        return ingest_flow(landing, work)
-
-    summary = _run("ingest", work, flow)
+    summary = _run("ingest", work, lambda: _call_flow("ingest_flow", landing, work))
     _print_ingest(summary, summary.get("curation"))
     if not (summary["reconciles"] and summary.get("curation", {}).get("reconciles", True)):
         raise typer.Exit(1)
@@ -166,14 +180,9 @@ def validate(
     if layer not in ("raw", "marts"):
         _fail(WenshuError(f"--layer must be raw or marts, not {layer!r}"))
     _prepare_prefect(work)
-
-    def flow() -> Any:
-        from flows.pipeline.validate_flow import validate_flow
-
-        return validate_flow(layer, work)
-
     try:
-        result = _in_flow(flow)
+        with _exit_when_interrupted():
+            result = _in_flow(lambda: _call_flow("validate_flow", layer, work))
     except ValidationFailed as exc:
         console.print(f"[red]validation failed:[/red] {exc}")
         raise typer.Exit(1) from None
@@ -185,13 +194,7 @@ def validate(
 @app.command()
 def build(work: WorkOpt = None) -> None:
     """Build the marts with dbt (seeds, staging, intermediate, marts, tests)."""
-
-    def flow() -> Any:
-        from flows.pipeline.transform_flow import transform_flow
-
-        return transform_flow(work)
-
-    result = _run("build", work, flow)
+    result = _run("build", work, lambda: _call_flow("transform_flow", work))
     out.print("marts: " + ", ".join(f"{name} {rows:,} rows" for name, rows in result["rows"].items()))
 
 
@@ -202,13 +205,7 @@ def publish(
     dataset: Annotated[list[str] | None, typer.Option(help="Dataset(s) to publish; default all.")] = None,
 ) -> None:
     """Publish the built marts as the next version of each dataset (nothing if unchanged)."""
-
-    def flow() -> Any:
-        from flows.pipeline.publish_flow import publish_flow
-
-        return publish_flow(store, work, dataset)
-
-    results = _run("publish", work, flow)
+    results = _run("publish", work, lambda: _call_flow("publish_flow", store, work, dataset))
     _print_published(results)
 
 
@@ -216,16 +213,13 @@ def publish(
 def run(landing: LandingOpt = None, store: StoreOpt = None, work: WorkOpt = None) -> None:
     """The whole pipeline: ingest → validate → build → validate → publish."""
     _prepare_prefect(work)
-
-    def flow() -> Any:
-        from flows.pipeline.run_flow import run_flow
-
-        return run_flow(landing, store, work)
-
     started = time.perf_counter()
-    with console.status("running the pipeline (Prefect flow; the first start of a local Prefect server takes ~15 s)…"):
+    with (
+        _exit_when_interrupted(),
+        console.status("running the pipeline (Prefect flow; the first start of a local Prefect server takes ~15 s)…"),
+    ):
         try:
-            result = _in_flow(flow)
+            result = _in_flow(lambda: _call_flow("run_flow", landing, store, work))
         except ValidationFailed as exc:
             console.print(f"[red]validation failed, nothing published:[/red] {exc}")
             raise typer.Exit(1) from None

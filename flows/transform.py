@@ -60,8 +60,11 @@ REDACTION_PLACEHOLDER = "__WENSHU_REDACTED_VALUE__"  # where macros/redaction.sq
 # Two heavy models side by side can exhaust the build's memory limit where either alone fits: a
 # benchmark's full build of 300,000 judgments failed so once (judgment_texts), and passed rerun.
 # How DuckDB says it: an Out of Memory Error, or, when memory runs out as a model commits, a
-# TransactionContext Error that quotes the allocation ("Failed to commit: could not allocate block").
-_OUT_OF_MEMORY = re.compile(r"Out of Memory Error|(?:could not|failed to) (?:allocate|pin) (?:block|data) of size")
+# TransactionContext Error that quotes its buffer manager ("Failed to commit: could not allocate
+# block of size ..."; it also fails to pin, resize or reserve).
+_OUT_OF_MEMORY = re.compile(
+    r"Out of Memory Error|(?:could not|failed to) (?:allocate|pin|resize|reserve) (?:memory )?(?:block|data)\b"
+)
 # The seeds, like the unit tests, are code: an incremental build finds them loaded by the last
 # full build of the same code (flows.pipeline.fingerprint covers the dbt project, seeds included).
 _LEFT_TO_FULL_BUILDS = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed")
@@ -260,6 +263,8 @@ def _invoke(args: list[str], env: Mapping[str, str]) -> Any:
             outcome = dbtRunner(callbacks=[_forward_event]).invoke(args)
         finally:
             _close_duckdb()
+    if outcome.exception is not None and not isinstance(outcome.exception, Exception):
+        raise outcome.exception  # Ctrl-C or SIGTERM, which dbt catches as it does any error: not a failed build
     if outcome.exception is not None:
         raise WenshuError(f"dbt build failed: {outcome.exception}") from outcome.exception
     if outcome.result is None or not hasattr(outcome.result, "results"):

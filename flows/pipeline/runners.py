@@ -15,6 +15,7 @@ connections get ``WENSHU_DUCKDB_MEMORY_LIMIT`` divided by the number of workers
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
@@ -25,6 +26,8 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 
 from flows.collector import skip_collection_at_exit
 from flows.settings import Settings, environment, get_settings
+
+log = logging.getLogger(__name__)
 
 
 def task_runner(settings: Settings | None = None) -> TaskRunner[Any]:
@@ -136,8 +139,9 @@ def run_parallel(
                 submitted[index] = runner.submit(task, {"context": context, argument: values[index]})
                 running.append(submitted[index])
             return [submitted[index].result() for index in range(len(values))]
-        except (KeyboardInterrupt, SystemExit):
-            _stop_workers(runner)
+        except BaseException as stop:
+            if not isinstance(stop, Exception):  # Ctrl-C; SIGTERM, which Prefect raises as its TerminationSignal
+                _stop_workers(runner)
             raise
 
 
@@ -145,7 +149,12 @@ def _stop_workers(runner: TaskRunner[Any]) -> None:
     """End a process pool's workers now, on Ctrl-C or SIGTERM: closing the pool would wait for
     their tasks to finish (minutes of a publish at a million judgments), and a worker that Ctrl-C
     interrupted too may never take the pool's signal to stop, leaving the command hanging at exit.
-    Their work is lost as in a crash, which leaves every store readable (writes are atomic)."""
+    Their work is lost as in a crash, which leaves every store readable (writes are atomic).
+    Threads cannot be stopped: a thread pool (or the one landing file ingested on a thread of
+    the flow's own process) finishes its tasks first."""
     executor = getattr(runner, "_executor", None)
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    if processes:
+        log.warning("stopping the task runner's %d worker processes", len(processes))
+    for process in processes:
         process.terminate()

@@ -41,46 +41,56 @@ log = logging.getLogger(__name__)
 
 _PORTS = range(8000, 9000)  # Prefect's own choice: out of the kernel's range for outgoing connections
 _PORT_IN_USE = 3  # uvicorn's exit code when it could not start, a port taken meanwhile among the causes
+# Stopped by Ctrl-C or SIGTERM, the command waits this long for Prefect's last logs to be sent:
+# a supervisor's SIGKILL follows SIGTERM after 10 s (docker stop) to 30 s.
+_INTERRUPTED_SEND_SECONDS = 3.0
 
 
 @contextmanager
 def prefect_server() -> Iterator[None]:
     """Within: a Prefect API for the flow, the configured one if any, else a temporary server
-    started here (see the module), with the flow's heavy imports done while it starts."""
+    started here (see the module), with the flow's heavy imports done while it starts. SIGTERM
+    raises :class:`Terminated` within (Prefect's own handler takes over while a flow runs)."""
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, get_current_settings
 
     settings = get_settings()
-    if PREFECT_API_URL.value() or (settings.task_runner == "dask" and settings.dask_address):
-        # a configured server; or workers on other machines, which could not reach one on this
-        # one's loopback address (Prefect gives each worker a temporary server of its own then)
-        yield
-        return
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_terminate_as_interrupt())  # restored last, once the server has stopped
+        if PREFECT_API_URL.value() or (settings.task_runner == "dask" and settings.dask_address):
+            # a configured server; or workers on other machines, which could not reach one on this
+            # one's loopback address (Prefect gives each worker a temporary server of its own then)
+            with _sending_what_prefect_holds(None):
+                yield
+            return
         server = _TemporaryServer(get_current_settings().to_environment_variables(exclude_unset=True))
         stack.callback(server.stop)
-        stack.enter_context(_terminate_as_interrupt())
         server.start()
         _import_heavy_modules()
         url = server.wait(timeout=float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
-        with _api_url(url):
-            try:
-                yield
-            finally:  # Ctrl-C included: the server, in a session of its own, is still up to take them
-                _send_what_prefect_holds(server)
+        with _api_url(url), _sending_what_prefect_holds(server):
+            yield
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler or supervisor stopping the command), raised as Ctrl-C raises
+    KeyboardInterrupt, so that it stops the same way: by default it would end the process at
+    once, leaving the server, in a session of its own, running."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated(f"signal {signum}")
 
 
 @contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a scheduler or supervisor stopping the run) handled as Ctrl-C is: by default it
-    would end this process at once, leaving the server, in a session of its own, running."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers are the main thread's
         return
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    finally:  # None: a handler set outside Python, which cannot be put back
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _import_heavy_modules() -> None:
@@ -116,14 +126,27 @@ def _api_url(url: str) -> Iterator[None]:
         refresh_global_settings_context()
 
 
-def _send_what_prefect_holds(server: _TemporaryServer, timeout: float = 30) -> None:
-    """Send the logs and events Prefect still holds to the server while it runs (as
-    ``prefect_test_harness`` does before it stops its server): once ``PREFECT_API_URL`` is gone,
-    Prefect would start a temporary server of its own to send them to."""
+@contextmanager
+def _sending_what_prefect_holds(server: _TemporaryServer | None) -> Iterator[None]:
+    """At the end, send what Prefect still holds to the server (``server``, else the configured
+    one), as ``prefect_test_harness`` does before it stops its own; briefly if the command was
+    interrupted (it then exits at once, without Prefect's own sending at exit: ``flows.cli``).
+    Ctrl-C leaves the temporary server up to take them: it runs in a session of its own."""
+    try:
+        yield
+    except BaseException as stop:
+        _send_what_prefect_holds(server, timeout=30 if isinstance(stop, Exception) else _INTERRUPTED_SEND_SECONDS)
+        raise
+    _send_what_prefect_holds(server, timeout=30)
+
+
+def _send_what_prefect_holds(server: _TemporaryServer | None, timeout: float) -> None:
+    """Send the logs and events Prefect still holds to its server: once ``PREFECT_API_URL`` is
+    gone, Prefect would start a temporary server of its own to send them to."""
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
-    if not server.running:
+    if server is not None and not server.running:
         return  # nothing would reach it: Prefect's client would retry for half a minute
     for worker in (APILogWorker, EventsWorker):
         _, pending = worker.drain_all(timeout=timeout, at_exit=False)  # type: ignore[misc]

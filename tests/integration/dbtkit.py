@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from flows import transform
-
-# DuckDB's words for it, also when memory runs out as a model commits (a TransactionContext Error)
-_OUT_OF_MEMORY = re.compile(r"Out of Memory Error|could not allocate block|failed to (pin|allocate)")
 
 
 def squeeze_memory(monkeypatch: pytest.MonkeyPatch, commands: set[str], limit: str = "8MB") -> list[list[str]]:
@@ -37,7 +33,7 @@ def retried_after_running_out_of_memory(target: Path) -> tuple[dict[str, Any], d
     first = json.loads((target / "run_results.before-retry.json").read_text())
     retry = json.loads((target / "run_results.json").read_text())
     errors = {result["unique_id"] for result in first["results"] if result["status"] == "error"}
-    assert errors and all(_OUT_OF_MEMORY.search(result["message"]) for result in first["results"] if result["unique_id"] in errors)
+    assert errors and all(transform._OUT_OF_MEMORY.search(result["message"]) for result in first["results"] if result["unique_id"] in errors)
     retried = {result["unique_id"] for result in retry["results"]}
     assert errors <= retried
     passed = {result["unique_id"] for result in first["results"] if result["status"] in ("success", "pass")}

@@ -35,10 +35,15 @@ def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **extra}
 
 
+def _pipeline_env(tmp_path: Path) -> dict[str, str]:
+    """The clean environment of a pipeline whose landing zone, store, work area and scratch are under ``tmp_path``."""
+    return _clean_env(tmp_path, WENSHU_LANDING_URL=str(tmp_path / "landing"), WENSHU_STORE_URL=str(tmp_path / "store"),
+                      WENSHU_WORK_URL=str(tmp_path / "work"), WENSHU_SCRATCH_DIR=str(tmp_path / "scratch"), COLUMNS="200")  # fmt: skip
+
+
 def test_a_run_starts_one_prefect_server_of_its_own_and_stops_it(tmp_path: Path) -> None:
     generate_landing(tmp_path / "landing", judgments=120, seed=3, observations=True, workers=1)
-    env = _clean_env(tmp_path, WENSHU_LANDING_URL=str(tmp_path / "landing"), WENSHU_STORE_URL=str(tmp_path / "store"),
-                     WENSHU_WORK_URL=str(tmp_path / "work"), WENSHU_SCRATCH_DIR=str(tmp_path / "scratch"), COLUMNS="200")  # fmt: skip
+    env = _pipeline_env(tmp_path)
 
     first = wenshu_run(env)
 
@@ -60,8 +65,7 @@ def test_a_run_starts_one_prefect_server_of_its_own_and_stops_it(tmp_path: Path)
 
 def test_the_steps_one_command_at_a_time_each_start_and_stop_a_server_of_their_own(tmp_path: Path) -> None:
     generate_landing(tmp_path / "landing", judgments=120, seed=5, observations=True, workers=1)
-    env = _clean_env(tmp_path, WENSHU_LANDING_URL=str(tmp_path / "landing"), WENSHU_STORE_URL=str(tmp_path / "store"),
-                     WENSHU_WORK_URL=str(tmp_path / "work"), WENSHU_SCRATCH_DIR=str(tmp_path / "scratch"), COLUMNS="200")  # fmt: skip
+    env = _pipeline_env(tmp_path)
     steps = [["ingest"], ["validate", "--layer", "raw"], ["build"], ["validate", "--layer", "marts"], ["publish"]]
 
     for step in steps:
@@ -80,36 +84,36 @@ def test_the_steps_one_command_at_a_time_each_start_and_stop_a_server_of_their_o
 
 
 @pytest.mark.parametrize(
-    ("signal_number", "to_group"),
-    [(signal.SIGINT, True), (signal.SIGTERM, False)],
+    ("signal_number", "to_group", "code"),
+    [(signal.SIGINT, True, 130), (signal.SIGTERM, False, 143)],
     ids=["ctrl-c: the command and its workers", "sigterm: the command alone, as a supervisor stops it"],
 )
 def test_a_run_stopped_in_its_publish_stops_its_workers_and_server_at_once_and_the_next_run_completes(
-    tmp_path: Path, signal_number: int, to_group: bool
+    tmp_path: Path, signal_number: int, to_group: bool, code: int
 ) -> None:
     generate_landing(tmp_path / "landing", judgments=120, seed=4, observations=True, workers=1)
-    env = _clean_env(tmp_path, WENSHU_LANDING_URL=str(tmp_path / "landing"), WENSHU_STORE_URL=str(tmp_path / "store"),
-                     WENSHU_WORK_URL=str(tmp_path / "work"), WENSHU_SCRATCH_DIR=str(tmp_path / "scratch"), COLUMNS="200")  # fmt: skip
+    env = _pipeline_env(tmp_path)
     run = subprocess.Popen([WENSHU, "-v", "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True)  # fmt: skip
-    seen = []
-    assert run.stderr is not None
-    for line in run.stderr:  # the other datasets are still publishing on the pool's other worker
-        seen.append(line)
-        if "Task run 'publish cjo-judgments' - Finished" in line:
-            (os.killpg if to_group else os.kill)(run.pid, signal_number)
-            break
-    else:
-        pytest.fail("the run ended before it published: " + "".join(seen))
-
     try:
+        seen = []
+        assert run.stderr is not None
+        for line in run.stderr:  # the other datasets are still publishing on the pool's other worker
+            seen.append(line)
+            if "Task run 'publish cjo-judgments' - Finished" in line:
+                (os.killpg if to_group else os.kill)(run.pid, signal_number)
+                break
+        else:
+            pytest.fail("the run ended before it published: " + "".join(seen))
         _, rest = run.communicate(timeout=60)  # it hung at exit, waiting for its idle workers, before
-    except subprocess.TimeoutExpired:
-        os.killpg(run.pid, signal.SIGKILL)
-        raise
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
     output = "".join(seen) + rest
 
-    assert run.returncode == 130, output
+    assert run.returncode == code, output
+    assert "stopping the task runner's 2 worker processes" in output  # stopped in the publish, its pool open
+    assert "interrupted: stopped" in output
     assert not _left_in_group(run.pid)  # no worker left behind
     started = re.findall(r"starting a temporary Prefect server on (http://127\.0\.0\.1:\d+/api)", output)
     with pytest.raises(httpx.ConnectError):

@@ -15,6 +15,9 @@ _AT_COMMIT = (
     "  TransactionContext Error: Failed to commit: could not allocate block of size 256.0 KiB (7.3 MiB/7.6 MiB used)"
 )
 _DATA = "Runtime Error in model e (models/e.sql)\n  Out of Memory Error: failed to allocate data of size 32.0 KiB (7.5 MiB/7.6 MiB used)"
+# the buffer manager's other wordings (its source), as a failed commit quotes them
+_RESIZE = "Runtime Error in model r (models/r.sql)\n  TransactionContext Error: Failed to commit: failed to resize block from 256.0 KiB to 512.0 KiB"
+_RESERVE = "Runtime Error in model s (models/s.sql)\n  TransactionContext Error: Failed to commit: failed to reserve memory data of size 1.0 MiB"
 
 
 def _node(name: str, status: str, message: str | None = None) -> NodeResult:
@@ -22,14 +25,15 @@ def _node(name: str, status: str, message: str | None = None) -> NodeResult:
 
 
 def test_memory_running_out_as_a_model_commits_counts_as_out_of_memory() -> None:
-    results = [_node("a", "success", "OK"), _node("m", "error", _PLAIN), _node("courts", "error", _AT_COMMIT), _node("e", "error", _DATA)]
+    results = [_node("a", "success", "OK"), _node("m", "error", _PLAIN), _node("courts", "error", _AT_COMMIT), _node("e", "error", _DATA),
+               _node("r", "error", _RESIZE), _node("s", "error", _RESERVE)]  # fmt: skip
 
-    assert _out_of_memory(results) == ["model.wenshu.m", "model.wenshu.courts", "model.wenshu.e"]
+    assert _out_of_memory(results) == [f"model.wenshu.{name}" for name in ("m", "courts", "e", "r", "s")]
 
 
 def test_duckdbs_own_out_of_memory_error_is_recognised() -> None:
     connection = duckdb.connect()
-    connection.execute("set memory_limit = '2MB'; set threads = 1")
+    connection.execute("set memory_limit = '2MB'; set threads = 1; set temp_directory = ''")  # no spilling: it must run out
     with pytest.raises(duckdb.OutOfMemoryException) as raised:
         connection.execute("select i, count(*) from range(2000000) t(i) group by i order by i").fetchall()
 
