@@ -93,8 +93,14 @@ def test_a_run_stopped_in_its_publish_stops_its_workers_and_server_at_once_and_t
 ) -> None:
     generate_landing(tmp_path / "landing", judgments=120, seed=4, observations=True, workers=1)
     env = _pipeline_env(tmp_path)
-    run = subprocess.Popen([WENSHU, "-v", "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           start_new_session=True)  # fmt: skip
+    # as from a terminal: a command started in the background of a script inherits SIGINT ignored
+    # (as this test may be), and rightly keeps ignoring it; a Python handler here is reset in the child
+    interactive = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        run = subprocess.Popen([WENSHU, "-v", "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, interactive)
     try:
         seen = []
         assert run.stderr is not None
