@@ -94,7 +94,8 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 
 def _import_heavy_modules() -> None:
-    """Import what every building run imports anyway, while the server starts in its process."""
+    """Import what a run that builds imports anyway, while the server starts in its process (the
+    run's flow imports every step's flow, so a step command's own import is free too)."""
     try:
         from dbt.cli.main import dbtRunner  # noqa: F401  # imported, not used: the build's import is then free
 

@@ -1,8 +1,9 @@
-"""`wenshu run` as a user runs it: its own process, no Prefect server configured.
+"""The pipeline commands as a user runs them: their own process, no Prefect server configured.
 
-The run starts a temporary Prefect server itself, beside its imports (flows.pipeline.startup): the
+Each starts a temporary Prefect server itself, beside its imports (flows.pipeline.startup): the
 flow, its worker processes and every thread must use that one (Prefect would start another to send
-a thread's logs to), and it must be gone when the command ends.
+a thread's logs to), and it must be gone when the command ends, also when Ctrl-C or SIGTERM
+stops it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,24 @@ def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **extra}
 
 
+def assert_one_server_of_its_own_now_gone(output: str) -> None:
+    """The command's output shows it started exactly one temporary server, and Prefect none of its
+    own in any thread; that server no longer answers."""
+    started = re.findall(r"starting a temporary Prefect server on (http://127\.0\.0\.1:\d+/api)", output)
+    assert len(started) == 1, output
+    assert not re.search(r"(Starting|Stopping) temporary server", output), output
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{started[0]}/health", timeout=2)
+
+
+def verified(tmp_path: Path, env: dict[str, str]) -> str:
+    """``wenshu verify`` of the store under ``tmp_path``, which must pass; what it printed."""
+    checked = subprocess.run([WENSHU, "verify", "--store", str(tmp_path / "store")], env=env, capture_output=True,
+                             text=True, timeout=300, check=False)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    return checked.stdout
+
+
 def _pipeline_env(tmp_path: Path) -> dict[str, str]:
     """The clean environment of a pipeline whose landing zone, store, work area and scratch are under ``tmp_path``."""
     return _clean_env(tmp_path, WENSHU_LANDING_URL=str(tmp_path / "landing"), WENSHU_STORE_URL=str(tmp_path / "store"),
@@ -50,12 +69,8 @@ def test_a_run_starts_one_prefect_server_of_its_own_and_stops_it(tmp_path: Path)
     output = first.stdout + first.stderr
     assert first.returncode == 0, output
     assert "pipeline: succeeded" in output
-    started = re.findall(r"starting a temporary Prefect server on (http://127\.0\.0\.1:\d+/api)", output)
-    assert len(started) == 1, output
-    assert not re.search(r"(Starting|Stopping) temporary server", output)  # Prefect started none of its own, in no thread
+    assert_one_server_of_its_own_now_gone(output)
     assert "Error logging to API" not in output  # every log reached the server before it stopped
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{started[0]}/health", timeout=2)
 
     again = wenshu_run(env)
     output = again.stdout + again.stderr
@@ -72,15 +87,9 @@ def test_the_steps_one_command_at_a_time_each_start_and_stop_a_server_of_their_o
         done = subprocess.run([WENSHU, "-v", *step], env=env, capture_output=True, text=True, timeout=600, check=False)
         output = done.stdout + done.stderr
         assert done.returncode == 0, output
-        started = re.findall(r"starting a temporary Prefect server on (http://127\.0\.0\.1:\d+/api)", output)
-        assert len(started) == 1, (step, output)
-        assert not re.search(r"(Starting|Stopping) temporary server", output)  # Prefect started none of its own
-        with pytest.raises(httpx.ConnectError):
-            httpx.get(f"{started[0]}/health", timeout=2)
+        assert_one_server_of_its_own_now_gone(output)
 
-    checked = subprocess.run([WENSHU, "verify", "--store", str(tmp_path / "store")], env=env, capture_output=True,
-                             text=True, timeout=300, check=False)  # fmt: skip
-    assert checked.returncode == 0 and "verified 5 versions" in checked.stdout, checked.stdout + checked.stderr
+    assert "verified 5 versions" in verified(tmp_path, env)
 
 
 @pytest.mark.parametrize(
@@ -121,16 +130,11 @@ def test_a_run_stopped_in_its_publish_stops_its_workers_and_server_at_once_and_t
     assert "stopping the task runner's 2 worker processes" in output  # stopped in the publish, its pool open
     assert "interrupted: stopped" in output
     assert not _left_in_group(run.pid)  # no worker left behind
-    started = re.findall(r"starting a temporary Prefect server on (http://127\.0\.0\.1:\d+/api)", output)
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{started[0]}/health", timeout=2)
-    verify = [WENSHU, "verify", "--store", str(tmp_path / "store")]
-    checked = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=300, check=False)
-    assert checked.returncode == 0, checked.stdout + checked.stderr  # what was published is whole
+    assert_one_server_of_its_own_now_gone(output)
+    verified(tmp_path, env)  # what was published is whole
     again = wenshu_run(env)
     assert again.returncode == 0 and "pipeline: succeeded" in again.stdout + again.stderr, again.stdout + again.stderr
-    checked = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=300, check=False)
-    assert checked.returncode == 0 and "all good" in checked.stdout, checked.stdout + checked.stderr
+    assert "all good" in verified(tmp_path, env)
 
 
 def _left_in_group(group: int) -> list[str]:
