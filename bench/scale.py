@@ -7,7 +7,8 @@ Stages, each a subprocess measured from outside (wall time, peak RSS summed over
 0. ``synth``: ``wenshu synth`` writes N judgments (and monitor observations) into the landing zone;
    ``synth curation`` then plants the privacy canaries and writes the curated datasets, as
    ``wenshu synth`` does by default (timed apart: it re-reads the whole landing zone).
-1. ``floor``: DuckDB alone reads the scraper files and writes one zstd Parquet file.
+1. ``floor``: DuckDB alone reads the scraper files and writes one zstd Parquet file; ``floor
+   monitor`` the same for the monitor's files, which the pipeline ingests too (for information).
 2. ``full``: ``wenshu run`` (ingest → validate → dbt build → validate → publish) into an empty store.
 3. ``incremental``: ``wenshu run`` after one new scraper file with 1% new and 0.1% changed documents.
 4. ``no-op``: ``wenshu run`` again, with nothing new.
@@ -115,10 +116,31 @@ class Bench:
     def pipeline(self, name: str, rows: int | None = None) -> Stage:
         """``wenshu run``, with the time per step from Prefect's records of it."""
         code = code_hash()
-        stage, _ = self.run(name, [WENSHU, "run"], rows=rows)
+        stage, measured = self.run(name, [WENSHU, "run"], rows=rows)
         stage.detail["published"] = _published(self.out)
         stage.detail["code"] = code if code == code_hash() else f"{code}, changed during the run"
+        if dbt := dbt_timings(self.out, re.sub(r"\W+", "-", name), since=measured.started_at):
+            stage.detail["dbt"] = dbt
         return stage
+
+
+DBT_SLOWEST = 8
+
+
+def dbt_timings(out: Path, log: str, since: float) -> dict[str, Any] | None:
+    """The dbt build of the ``wenshu run`` that began at ``since`` (a Unix time), if it built:
+    dbt's own elapsed time and its slowest nodes. Its ``run_results.json`` is kept as
+    ``logs/<log>.dbt-run-results.json``."""
+    found = [path for path in out.glob("work/warehouse/*.dbt/target/run_results.json") if path.stat().st_mtime >= since]
+    if not found:
+        return None  # nothing to build
+    shutil.copy2(found[0], out / "logs" / f"{log}.dbt-run-results.json")
+    results = json.loads(found[0].read_text())
+    nodes = sorted(results["results"], key=lambda node: -node["execution_time"])[:DBT_SLOWEST]
+    return {
+        "elapsed": round(results["elapsed_time"], 2),
+        "slowest": {node["unique_id"].split(".", 2)[-1]: round(node["execution_time"], 2) for node in nodes},
+    }
 
 
 # What a failed pipeline run leaves that says why: dbt's results and log, and the run's own folder
@@ -180,6 +202,8 @@ def run_stages(bench: Bench, args: argparse.Namespace, checks: dict[str, bool]) 
 
     floor, _ = bench.task("floor", "floor", str(landing), str(out / "floor" / "judgments.parquet"))
     input_rows = floor.rows  # every judgment record in the scraper files (re-captures and canaries included)
+    if args.observations:  # the pipeline ingests the monitor's files too: what DuckDB alone takes for them
+        bench.task("floor monitor", "floor-monitor", str(landing), str(out / "floor" / "observations.parquet"))
 
     bench.pipeline("full", rows=input_rows)
     checks |= check_ingest(out / "work", args.observations)

@@ -6,6 +6,7 @@ tell start-up cost (imports, GX context) from the work itself.
 
 - ``floor LANDING OUT``: DuckDB alone reads the scraper landing files and writes one zstd Parquet,
   with the pipeline's DuckDB settings (``flows.duck.connect``: WENSHU_DUCKDB_THREADS, memory limit).
+- ``floor-monitor LANDING OUT``: the same for the availability monitor's files (observations).
 - ``curation LANDING``: plant the privacy canaries and write the curated datasets, as ``wenshu synth`` does.
 - ``increment LANDING NEW CHANGED``: write one new scraper file with NEW new and CHANGED changed documents.
 - ``gx PARQUET``: our Great Expectations suite ``judgments`` over one published judgments Parquet file.
@@ -22,6 +23,9 @@ from typing import Any
 
 # The scraper files ingest reads: the generator's gzip JSONL and the canaries' plain JSONL.
 SCRAPER_GLOBS = ("scraper/**/*.jsonl.gz", "scraper/**/*.jsonl")
+# The availability monitor's files (observations), which the pipeline ingests too.
+MONITOR_GLOBS = ("monitor/**/*.jsonl.gz", "monitor/**/*.jsonl")
+FLOOR_GLOBS = {"floor": SCRAPER_GLOBS, "floor-monitor": MONITOR_GLOBS}
 # Above any record ingest keeps (WENSHU_MAX_FIELD_BYTES, 2 MB); DuckDB sizes its read buffers from it.
 MAXIMUM_OBJECT_SIZE = 16 * 1024 * 1024
 
@@ -30,12 +34,12 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def floor(landing: Path, out: Path) -> dict[str, Any]:
+def floor(landing: Path, out: Path, globs: tuple[str, ...] = SCRAPER_GLOBS) -> dict[str, Any]:
     from flows.duck import connect
     from flows.settings import get_settings
 
     settings = get_settings()
-    files = [str(path) for pattern in SCRAPER_GLOBS for path in sorted(landing.glob(pattern))]
+    files = [str(path) for pattern in globs for path in sorted(landing.glob(pattern))]
     out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with connect() as con:
@@ -114,8 +118,8 @@ def main(argv: list[str]) -> None:
 
     skip_collection_at_exit()  # exits as ``wenshu`` does
     stage, *args = argv
-    if stage == "floor":
-        result = floor(Path(args[0]), Path(args[1]))
+    if stage in FLOOR_GLOBS:
+        result = floor(Path(args[0]), Path(args[1]), FLOOR_GLOBS[stage])
     elif stage == "curation":
         result = curation(Path(args[0]))
     elif stage == "increment":

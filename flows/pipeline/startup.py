@@ -11,7 +11,9 @@ for imports it does not use). Every pipeline command starts its server so (``wen
 with nothing new: 8.8-9.0 s before, 6.6-7.4 s so; ``validate``: 11.8 s, 8.6-9.1 s). The flow
 talks to it as to any server (``PREFECT_API_URL``, set for the run only), and it is stopped when
 the run ends, Ctrl-C and SIGTERM included: it runs in a session of its own, so the terminal's
-Ctrl-C reaches only the command, which sends Prefect's last logs to it first.
+Ctrl-C reaches only the command, which sends Prefect's last logs to it first. A command killed
+outright (SIGKILL, the kernel's out-of-memory killer) cannot stop it: the server then stops itself
+(:mod:`flows.pipeline.server_process`).
 """
 
 from __future__ import annotations
@@ -157,7 +159,8 @@ def _send_what_prefect_holds(server: _TemporaryServer | None, timeout: float) ->
 
 class _TemporaryServer:
     """Prefect's API server in a process of its own, started as Prefect starts its temporary one
-    (the same uvicorn command and environment, a port in the same range)."""
+    (the same uvicorn arguments and environment, a port in the same range), but through
+    :mod:`flows.pipeline.server_process`, so that it also stops if this process is killed."""
 
     def __init__(self, settings_env: dict[str, str]):
         self.env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
@@ -177,14 +180,16 @@ class _TemporaryServer:
         return self.process is not None and self.process.poll() is None
 
     def start(self) -> None:
+        if self.process is not None and self.process.stdin is not None:
+            self.process.stdin.close()  # a server that could not start, replaced
         self.port = _free_port()
         log.info("starting a temporary Prefect server on %s", self.url)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(self.app_dir), "--factory",
+            [sys.executable, "-m", "flows.pipeline.server_process", "--app-dir", str(self.app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=self.errors, start_new_session=True,
-        )  # fmt: skip
+            env=self.env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.errors, start_new_session=True,
+        )  # fmt: skip  # stdin: its end tells the server this process has gone (see server_process)
 
     def wait(self, timeout: float) -> str:
         """The server's API URL once it answers; ConfigurationError if it exits or never does."""
@@ -208,6 +213,8 @@ class _TemporaryServer:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
+            if self.process.stdin is not None:
+                self.process.stdin.close()
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:

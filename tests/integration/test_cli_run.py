@@ -3,11 +3,12 @@
 Each starts a temporary Prefect server itself, beside its imports (flows.pipeline.startup): the
 flow, its worker processes and every thread must use that one (Prefect would start another to send
 a thread's logs to), and it must be gone when the command ends, also when Ctrl-C or SIGTERM
-stops it.
+stops it, or SIGKILL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -156,6 +157,33 @@ def _left_in_group(group: int) -> list[str]:
         except psutil.Error:
             continue
     return left
+
+
+def test_a_command_killed_outright_leaves_no_server_running(tmp_path: Path) -> None:
+    code = ("import os, time\n"
+            "from flows.pipeline.startup import prefect_server\n"
+            "with prefect_server():\n"
+            "    print(os.environ['PREFECT_API_URL'], flush=True)\n"
+            "    time.sleep(600)")  # fmt: skip
+    command = subprocess.Popen([sys.executable, "-c", code], env=_clean_env(tmp_path), stdout=subprocess.PIPE, text=True)
+    servers: list[psutil.Process] = []
+    try:
+        assert command.stdout is not None
+        url = command.stdout.readline().strip()
+        servers = psutil.Process(command.pid).children()
+        assert httpx.get(f"{url}/health", timeout=5).status_code == 200 and len(servers) == 1
+        command.kill()  # SIGKILL: no handler, no exit code of ours runs
+        command.wait(timeout=10)
+
+        _, alive = psutil.wait_procs(servers, timeout=15)
+
+        assert not alive, [server.cmdline() for server in alive]
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{url}/health", timeout=2)
+    finally:
+        for process in [command, *servers]:
+            with contextlib.suppress(OSError, psutil.Error):
+                process.kill()
 
 
 def test_a_server_that_cannot_start_is_a_clear_error_and_leaves_nothing_running(tmp_path: Path) -> None:
