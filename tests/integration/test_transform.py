@@ -175,6 +175,31 @@ def test_table_schemas_match_the_built_tables(built: BuildResult) -> None:
     assert fields["court_level"]["constraints"] == {"enum": ["最高", "高级", "中级", "基层", "专门"]}
 
 
+def test_primary_keys_are_not_null_and_unindexed_and_tested_for_uniqueness(built: BuildResult) -> None:
+    """An enforced key would be an ART index, which every checkpoint writes whole (macros/unindexed_keys.sql)."""
+    keyed = {
+        node["name"]: [*(column for c in node["constraints"] if c["type"] == "primary_key" for column in c["columns"]),
+                       *(name for name, column in node["columns"].items()
+                         if any(c["type"] == "primary_key" for c in column.get("constraints", [])))]
+        for node in built.manifest()["nodes"].values() if node["resource_type"] == "model"
+    }  # fmt: skip
+    keyed = {name: key for name, key in keyed.items() if key}
+    not_null_sql = "select table_name, unnest(constraint_column_names) as column from duckdb_constraints() where constraint_type = 'NOT NULL'"
+    not_null = {(row["table_name"], row["column"]) for row in _rows(built, not_null_sql)}
+    tested = {
+        (node["attached_node"].split(".")[-1], tuple(node["test_metadata"]["kwargs"].get("combination_of_columns") or [node["column_name"]]))
+        for node in built.manifest()["nodes"].values()
+        if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") in ("unique", "unique_combination_of_columns")
+    }
+
+    assert {"judgments", "judgment_texts", "availability", "courts", "publication_stats", "removal_events"} <= set(keyed)
+    assert _rows(built, "select table_name from duckdb_tables() where index_count > 0") == []
+    assert _rows(built, "select table_name from duckdb_constraints() where constraint_type in ('PRIMARY KEY', 'UNIQUE')") == []
+    for model, key in keyed.items():
+        assert {(model, column) for column in key} <= not_null, model
+        assert (model, tuple(key)) in tested, model
+
+
 def test_rebuild_replaces_the_marts(built: BuildResult) -> None:
     again = build(str(built.duckdb_path.parent / "raw" / "*.parquet"), built.duckdb_path)
 
