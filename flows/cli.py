@@ -204,7 +204,9 @@ def publish(
     work: WorkOpt = None,
     dataset: Annotated[list[str] | None, typer.Option(help="Dataset(s) to publish; default all.")] = None,
 ) -> None:
-    """Publish the built marts as the next version of each dataset (nothing if unchanged)."""
+    """Publish the built marts as the next version of each dataset (nothing if unchanged).
+
+    The warehouse's last build must have finished, its tests included."""
     results = _run("publish", work, lambda: _call_flow("publish_flow", store, work, dataset))
     _print_published(results)
 

@@ -169,6 +169,22 @@ def record_build(context: RunContext, plan: BuildPlan, done: bool) -> None:
             con.execute(f"insert into {_BUILD_STATE_TABLE} values (?)", [orjson.dumps(state).decode()])
 
 
+def unfinished_build(context: RunContext) -> str | None:
+    """Why the warehouse must not be published from, or None: its last build failed or was stopped
+    before it, tests included, finished (see :func:`record_build`). A failed test leaves the rows
+    it found in the tables (a repeated key among them: keys are tested, not indexed). No
+    warehouse at all is for the publish step to report."""
+    if not context.warehouse.is_file():
+        return None
+    state = _build_state(context.warehouse)
+    if state is None:
+        return "the warehouse records no finished build: the last one failed (a test included) or was stopped"
+    if state.get("pending"):
+        return (f"the warehouse's last build, adding {len(state['pending'])} raw partitions, did not finish: "
+                "it failed (a test included) or was stopped")  # fmt: skip
+    return None
+
+
 def _build_state(warehouse: Path) -> dict[str, Any] | None:
     if not warehouse.is_file():
         return None

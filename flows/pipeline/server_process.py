@@ -21,7 +21,9 @@ _GRACE_SECONDS = 10.0
 
 
 def _stop_when_the_command_goes() -> None:
-    while sys.stdin.buffer.read(4096):
+    # the descriptor, not sys.stdin: a thread blocked in sys.stdin's reader holds its lock, and an
+    # interpreter exiting on its own (uvicorn's exit code 3: its port was taken) would abort on it
+    while os.read(0, 4096):
         pass  # nothing is written: the read returns at end of input
     os.kill(os.getpid(), signal.SIGTERM)
     time.sleep(_GRACE_SECONDS)

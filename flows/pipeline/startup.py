@@ -184,8 +184,9 @@ class _TemporaryServer:
             self.process.stdin.close()  # a server that could not start, replaced
         self.port = _free_port()
         log.info("starting a temporary Prefect server on %s", self.url)
+        # -P: the installed flows package, never one in the working directory
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "flows.pipeline.server_process", "--app-dir", str(self.app_dir), "--factory",
+            [sys.executable, "-P", "-m", "flows.pipeline.server_process", "--app-dir", str(self.app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
             env=self.env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.errors, start_new_session=True,

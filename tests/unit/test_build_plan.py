@@ -97,3 +97,21 @@ def test_a_full_build_drops_the_record_until_it_succeeds(context: RunContext) ->
     full = fingerprint.BuildPlan(raw=fingerprint.plan_build(context).raw, new=None, reason="test")
     fingerprint.record_build(context, full, done=False)  # the build then fails
     assert fingerprint.plan_build(context).reason == "the warehouse records no complete build"
+
+
+def test_publishing_needs_a_build_that_finished_tests_and_all(context: RunContext) -> None:
+    from flows.errors import SourceError
+    from flows.pipeline.publish_flow import publish_flow
+
+    assert fingerprint.unfinished_build(context) is None  # no warehouse: the publish step says so itself
+    plan = _built(context)
+    assert fingerprint.unfinished_build(context) is None
+
+    context.work.put(_key("judgments", "c"), b"PAR1")
+    fingerprint.record_build(context, fingerprint.plan_build(context), done=False)  # its tests then failed
+    assert "adding 1 raw partitions, did not finish" in (fingerprint.unfinished_build(context) or "")
+    with pytest.raises(SourceError, match="run `wenshu build` until it passes"):
+        publish_flow.fn(store_url=context.store_url, work_url=context.work_url)
+
+    fingerprint.record_build(context, fingerprint.BuildPlan(plan.raw, None, "full"), done=False)  # a full one failed
+    assert "no finished build" in (fingerprint.unfinished_build(context) or "")
