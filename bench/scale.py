@@ -82,7 +82,7 @@ class Bench:
 
     def run(self, name: str, argv: list[str], rows: int | None = None) -> tuple[Stage, Measured]:
         print(f"[bench] {name}: started  ({' '.join(Path(a).name if a.startswith('/') else a for a in argv[:4])} …)", flush=True)
-        log = re.sub(r"\W+", "-", name)
+        log = log_name(name)
         measured = run_measured(argv, self.env, self.out / "logs", log, cwd=REPO)
         stage = Stage(name, measured.seconds, measured.peak_rss / 2**20, rows, {"rss_at_peak_mb": measured.peak_processes})
         self.stages.append(stage)
@@ -119,9 +119,14 @@ class Bench:
         stage, measured = self.run(name, [WENSHU, "run"], rows=rows)
         stage.detail["published"] = _published(self.out)
         stage.detail["code"] = code if code == code_hash() else f"{code}, changed during the run"
-        if dbt := dbt_timings(self.out, re.sub(r"\W+", "-", name), since=measured.started_at):
+        if dbt := dbt_timings(self.out, log_name(name), since=measured.started_at):
             stage.detail["dbt"] = dbt
         return stage
+
+
+def log_name(stage: str) -> str:
+    """The stem of a stage's files under ``logs/``."""
+    return re.sub(r"\W+", "-", stage)
 
 
 DBT_SLOWEST = 8

@@ -11,23 +11,15 @@
   judgments mart (replacing 3,300 documents), and it grows with the table, not with the change.
 -#}
 {% macro duckdb__get_table_columns_and_constraints() -%}
-    {%- set model_keys = [] -%}
-    {%- for constraint in model['constraints'] if constraint['type'] == 'primary_key' -%}
-        {%- do model_keys.extend(constraint['columns']) -%}
-    {%- endfor -%}
+    {%- set model_keys = model['constraints'] | selectattr('type', 'equalto', 'primary_key')
+                         | map(attribute='columns') | sum(start=[]) -%}
     {%- set columns = {} -%}
     {%- for name, column in model['columns'].items() -%}
-        {%- set kept = [] -%}
-        {%- set keyed = [name in model_keys] -%}
-        {%- for constraint in column.get('constraints', []) -%}
-            {%- if constraint['type'] == 'primary_key' -%}
-                {%- do keyed.append(true) -%}
-            {%- else -%}
-                {%- do kept.append(constraint) -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if true in keyed and 'not_null' not in (kept | map(attribute='type') | list) -%}
-            {%- do kept.append({'type': 'not_null'}) -%}
+        {%- set own = column.get('constraints', []) -%}
+        {%- set kept = own | rejectattr('type', 'equalto', 'primary_key') | list -%}
+        {%- if (name in model_keys or kept | length < own | length)
+               and 'not_null' not in (kept | map(attribute='type') | list) -%}
+            {%- set kept = kept + [{'type': 'not_null'}] -%}
         {%- endif -%}
         {%- do columns.update({name: dict(column, constraints=kept)}) -%}
     {%- endfor -%}
