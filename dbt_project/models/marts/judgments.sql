@@ -16,6 +16,7 @@
 ) }}
 
 {%- set incremental = is_incremental() %}
+-- depends_on: {{ ref('int_judgments__merged') }}, {{ ref('stg_reference__courts') }}, {{ ref('stg_reference__provinces') }}
 
 with
 
@@ -45,9 +46,12 @@ documents as (
 
 judgments as (
 
-    select * from {{ ref('int_judgments__courts_resolved') }}
     {% if incremental %}
-    where doc_id in (select doc_id from documents)
+    -- the view's resolution, of these documents only: DuckDB would resolve every document's
+    -- court before filtering the view (0.3 s at 300k documents, for 3,300 of them)
+    {{ resolve_courts('(select * from ' ~ ref('int_judgments__merged') ~ ' where doc_id in (select doc_id from documents))') }}
+    {% else %}
+    select * from {{ ref('int_judgments__courts_resolved') }}
     {% endif %}
 
 ),
