@@ -171,7 +171,7 @@
 
         from resolved
         left join courts on resolved.resolved_court_id = courts.court_id
-        -- an equi-join (a constant condition beside the key made it a nested-loop join)
+        -- an equi-join (a condition on the document alone, beside the key, made it a nested-loop join)
         left join provinces
             on provinces.province_abbr = if(resolved.case_number_style = '2016', resolved.case_province_abbr, null)
 
