@@ -150,23 +150,26 @@ def _full_build_reason(context: RunContext, state: dict[str, Any] | None, raw: s
 def record_build(context: RunContext, plan: BuildPlan, done: bool) -> None:
     """Before a build (``done`` False) and after it succeeded: what the warehouse reflects, by which code.
 
-    Before a full build the record is dropped (a failed one leaves a warehouse to rebuild in
-    full); before an incremental one it names the partitions being added as pending.
+    A full build starts from no warehouse at all: it rebuilds everything in it anyway, and only a
+    new file gives back the space of the builds before (a DuckDB file never shrinks) and takes
+    the storage format the dbt profile asks for (fixed when a file is created). A failed full
+    build leaves no warehouse, or one without a record: either is rebuilt in full. Before an
+    incremental build the record names the partitions being added as pending.
     """
-    everything = sorted(key for keys in plan.raw.values() for key in keys)
+    warehouse = context.warehouse
     if done:
-        state: dict[str, Any] | None = {"code": code_fingerprint(), "raw": everything, "pending": []}
+        everything = sorted(key for keys in plan.raw.values() for key in keys)
+        state = {"code": code_fingerprint(), "raw": everything, "pending": []}
     elif plan.new is None:
-        state = None
-    else:
-        built = _build_state(context.warehouse) or {}
-        state = {**built, "pending": sorted(key for keys in plan.new.values() for key in keys)}
-    if state is None and not context.warehouse.is_file():
+        for path in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
+            path.unlink(missing_ok=True)
         return
-    with duckdb.connect(str(context.warehouse)) as con:
+    else:
+        built = _build_state(warehouse) or {}
+        state = {**built, "pending": sorted(key for keys in plan.new.values() for key in keys)}
+    with duckdb.connect(str(warehouse)) as con:
         con.execute(f"create or replace table {_BUILD_STATE_TABLE} (state json)")
-        if state is not None:
-            con.execute(f"insert into {_BUILD_STATE_TABLE} values (?)", [orjson.dumps(state).decode()])
+        con.execute(f"insert into {_BUILD_STATE_TABLE} values (?)", [orjson.dumps(state).decode()])
 
 
 def unfinished_build(context: RunContext) -> str | None:

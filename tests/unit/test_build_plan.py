@@ -92,11 +92,18 @@ def test_an_interrupted_incremental_build_is_redone_or_replaced(context: RunCont
     assert fingerprint.plan_build(context).reason == "1 raw partitions the warehouse was built from are gone"
 
 
-def test_a_full_build_drops_the_record_until_it_succeeds(context: RunContext) -> None:
+def test_a_full_build_starts_from_no_warehouse(context: RunContext) -> None:
     _built(context)
+    context.warehouse.with_name(context.warehouse.name + ".wal").write_bytes(b"")  # as a killed DuckDB leaves
     full = fingerprint.BuildPlan(raw=fingerprint.plan_build(context).raw, new=None, reason="test")
-    fingerprint.record_build(context, full, done=False)  # the build then fails
+    fingerprint.record_build(context, full, done=False)
+    assert not context.warehouse.exists() and not context.warehouse.with_name(context.warehouse.name + ".wal").exists()
+    assert fingerprint.plan_build(context).reason == "no warehouse yet"
+
+    duckdb.connect(str(context.warehouse)).close()  # the build creates one, then fails
     assert fingerprint.plan_build(context).reason == "the warehouse records no complete build"
+    fingerprint.record_build(context, full, done=True)
+    assert not fingerprint.plan_build(context).full
 
 
 def test_publishing_needs_a_build_that_finished_tests_and_all(context: RunContext) -> None:
@@ -113,5 +120,6 @@ def test_publishing_needs_a_build_that_finished_tests_and_all(context: RunContex
     with pytest.raises(SourceError, match="run `wenshu build` until it passes"):
         publish_flow.fn(store_url=context.store_url, work_url=context.work_url)
 
-    fingerprint.record_build(context, fingerprint.BuildPlan(plan.raw, None, "full"), done=False)  # a full one failed
+    fingerprint.record_build(context, fingerprint.BuildPlan(plan.raw, None, "full"), done=False)
+    duckdb.connect(str(context.warehouse)).close()  # a full build created its warehouse, then failed
     assert "no finished build" in (fingerprint.unfinished_build(context) or "")
