@@ -161,6 +161,8 @@ def record_build(context: RunContext, plan: BuildPlan, done: bool) -> None:
         everything = sorted(key for keys in plan.raw.values() for key in keys)
         state = {"code": code_fingerprint(), "raw": everything, "pending": []}
     elif plan.new is None:
+        if warehouse.is_file():  # another process reading it (a publish) makes this fail, not the reader
+            duckdb.connect(str(warehouse)).close()
         for path in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
             path.unlink(missing_ok=True)
         return

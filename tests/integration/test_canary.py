@@ -108,7 +108,7 @@ def test_published_hashes_and_lengths_are_of_the_redacted_texts(warehouse: Path)
             ["|".join(CANARY_NAMES)],
         ).fetchall()
         texts, mismatched = con.execute(  # redacted or not, every text: the mart takes most lengths from the merged rows
-            "select count(*), count(*) filter (where j.text_chars <> length(t.text) or j.text_sha256 <> t.text_sha256) "
+            "select count(*), count(*) filter (where j.text_chars is distinct from length(t.text) or j.text_sha256 is distinct from t.text_sha256) "
             "from judgments j join judgment_texts t using (doc_id)"
         ).fetchone()  # type: ignore[misc]
     assert texts > 100 and mismatched == 0

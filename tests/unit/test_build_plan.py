@@ -3,6 +3,8 @@ and of raw partitions that are all still there; anything else rebuilds in full."
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -104,6 +106,22 @@ def test_a_full_build_starts_from_no_warehouse(context: RunContext) -> None:
     assert fingerprint.plan_build(context).reason == "the warehouse records no complete build"
     fingerprint.record_build(context, full, done=True)
     assert not fingerprint.plan_build(context).full
+
+
+def test_a_full_build_leaves_a_warehouse_another_process_reads(context: RunContext) -> None:
+    _built(context)
+    hold = "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); print('open', flush=True); sys.stdin.read()"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", hold, str(context.warehouse)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "open"
+        full = fingerprint.BuildPlan(raw=fingerprint.plan_build(context).raw, new=None, reason="test")
+        with pytest.raises(duckdb.IOException, match="lock"):
+            fingerprint.record_build(context, full, done=False)  # the build fails, not the reader
+        assert not fingerprint.plan_build(context).full
+    finally:
+        reader.communicate(timeout=30)
 
 
 def test_publishing_needs_a_build_that_finished_tests_and_all(context: RunContext) -> None:

@@ -2,7 +2,7 @@
   Each document's text, read from the raw capture int_judgments__merged names for it (the
   latest one with a text): the key list is the join's build side, the raw captures with their
   texts stream past it. The text is redacted here (macros/redaction.sql), so that text_sha256,
-  and the judgments' text_sha256 and text_chars taken from this table, describe the published
+  and the judgments' text_sha256 and text_chars, which follow this table, describe the published
   text: a hash of the unredacted one would confirm a guessed victim's name.
   Incremental builds read only the new partitions: a document whose text capture is among them
   gets its row replaced (delete+insert on doc_id); any other keeps the text it has, since a

@@ -1,6 +1,7 @@
 {#-
   text_sha256 and text_chars describe the text as published, so they come from judgment_texts,
-  which redacts it; text_duplicate_of compares those hashes too (two texts that differ only in a
+  which redacts it (the length from the stored text where redaction changed nothing: see the
+  texts CTE); text_duplicate_of compares those hashes too (two texts that differ only in a
   redacted name publish the same bytes). Which document a text duplicates is found on keys
   alone (a window over whole rows would sort every row with it) and joined back.
   Incremental builds (macros/incremental_documents.sql) recompute the documents the new
@@ -57,9 +58,10 @@ judgments as (
 
 -- the published text's hash and length (judgment_texts redacts it). Where the hash is the stored
 -- text's (redaction changed nothing: nearly every text), so is the length, which the merged row
--- holds: only the texts redaction changed are read to count their characters. (Counting every
--- text read 12 GB at a million judgments; an incremental build, fetching a few thousand texts by
--- row id, still decompressed every storage segment holding one.)
+-- holds (checked against the text by the raw gate, with DuckDB's length): only the texts
+-- redaction changed are read to count their characters. (Counting every text read 12 GB at a
+-- million judgments; an incremental build, fetching a few thousand texts by row id, still
+-- decompressed every storage segment holding one.)
 stored_texts as (
 
     select doc_id, text_sha256, text_chars
