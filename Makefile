@@ -18,9 +18,10 @@ $(UV):
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet --compile-bytecode --python $(PYTHON)
+	$(VENV)/bin/python -m flows.pipeline.prefect_db  # Prefect's migrations, once: see flows/pipeline/prefect_db.py
 	touch $@
 
-setup: $(VENV)/.synced  ## create the virtualenv and install the locked dependencies
+setup: $(VENV)/.synced  ## create the virtualenv, install the locked dependencies, migrate Prefect's database template
 
 demo: setup  ## generate a synthetic landing zone, run the whole pipeline, publish to var/store
 	$(RUN) wenshu demo

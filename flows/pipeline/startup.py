@@ -37,6 +37,7 @@ from pathlib import Path
 import httpx
 
 from flows.errors import ConfigurationError
+from flows.pipeline.prefect_db import seed_from_template
 from flows.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def prefect_server() -> Iterator[None]:
             with _sending_what_prefect_holds(None):
                 yield
             return
+        seed_from_template()  # a new home's database without Prefect's migrations (flows.pipeline.prefect_db)
         server = _TemporaryServer(get_current_settings().to_environment_variables(exclude_unset=True))
         stack.callback(server.stop)
         server.start()
