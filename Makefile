@@ -18,10 +18,14 @@ $(UV):
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet --compile-bytecode --python $(PYTHON)
-	$(VENV)/bin/python -m flows.pipeline.prefect_db  # Prefect's migrations, once: see flows/pipeline/prefect_db.py
 	touch $@
 
-setup: $(VENV)/.synced  ## create the virtualenv, install the locked dependencies, migrate Prefect's database template
+# Prefect's migrations, run once into the database a new PREFECT_HOME starts from (flows/pipeline/prefect_db.py).
+$(VENV)/share/wenshu/.built: $(VENV)/.synced flows/pipeline/prefect_db.py
+	$(VENV)/bin/python -m flows.pipeline.prefect_db
+	touch $@
+
+setup: $(VENV)/.synced $(VENV)/share/wenshu/.built  ## create the virtualenv, install the locked dependencies, migrate Prefect's database template
 
 demo: setup  ## generate a synthetic landing zone, run the whole pipeline, publish to var/store
 	$(RUN) wenshu demo

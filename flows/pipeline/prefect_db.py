@@ -2,12 +2,13 @@
 
 A command's temporary Prefect server (:mod:`flows.pipeline.startup`) finds its SQLite database
 under ``PREFECT_HOME``, and creates it on first use by running all of Prefect's Alembic
-migrations (about 200): 7-8 s of CPU while the server starts, which every new home pays (a new
-machine's first ``make demo``, each run of the benchmark, each command-line test). ``make setup``
-runs those migrations once per installed Prefect version, into a template inside the virtualenv
-(``python -m flows.pipeline.prefect_db``). A server whose database file does not exist yet then
-starts from a copy of the template, in which Prefect finds its newest revision and nothing to
-migrate: its start took 4.8 s instead of 11.0 s here.
+migrations (113 in Prefect 3.8): 7-8 s of CPU while the server starts, which every new home
+pays (a new machine's first ``make demo``, each run of the benchmark, each command-line test).
+``make setup`` runs those migrations once per installed Prefect version, into a template inside
+the virtualenv (``python -m flows.pipeline.prefect_db``). A server whose database file does not
+exist yet then starts from a copy of the template, in which Prefect finds its newest revision
+and nothing to migrate: on a new home, a command's start until its server answered (the flow's
+imports meanwhile) took 5.3-5.5 s instead of 11.7-13.1 s here.
 
 Only a file-backed SQLite database that does not exist at all is seeded, and never over a file
 that appears meanwhile (a hard link, which fails if the name is taken). An existing database,
@@ -24,6 +25,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -56,28 +59,42 @@ def configured_sqlite_file() -> Path | None:
 
 def seed_from_template() -> bool:
     """Give Prefect's configured SQLite database the template's tables if the file does not exist
-    yet; whether it did."""
-    database, template = configured_sqlite_file(), template_path()
-    if database is None or not template.is_file() or not database.parent.is_dir():
-        return False
-    if database.exists() or any(database.with_name(database.name + suffix).exists() for suffix in _COMPANIONS):
-        return False
-    staged = database.with_name(f".{database.name}.{os.getpid()}.template")
+    yet; whether it did. Never fails a command: anything unexpected leaves it to Prefect."""
     try:
-        shutil.copyfile(template, staged)
-        os.link(staged, database)  # fails if the name was taken meanwhile: that database stays as it is
-    except OSError as error:  # taken, or a file system without hard links: Prefect migrates as usual
-        log.debug("Prefect database %s not seeded: %s", database, error)
+        database, template = configured_sqlite_file(), template_path()
+        if database is None or not template.is_file() or not database.parent.is_dir():
+            return False
+        if database.exists() or any(database.with_name(database.name + suffix).exists() for suffix in _COMPANIONS):
+            return False
+        with _staged_copy(template, database.parent, f".{database.name}.") as staged:
+            os.link(staged, database)  # fails if the name was taken meanwhile: that database stays as it is
+    except Exception as error:  # taken, a file system without hard links, unreadable settings
+        log.debug("Prefect database not seeded from the template: %s", error)
         return False
-    finally:
-        staged.unlink(missing_ok=True)
     log.info("Prefect database %s starts from the template %s", database, template.name)
     return True
 
 
+@contextmanager
+def _staged_copy(source: Path, folder: Path, prefix: str) -> Iterator[Path]:
+    """A complete copy of ``source`` on disk under a name of its own in ``folder`` (no other process
+    can open it, unlike a name made of the pid), removed when the block ends."""
+    handle, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".staged")
+    staged = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as copy, open(source, "rb") as original:
+            shutil.copyfileobj(original, copy)
+            copy.flush()
+            os.fsync(copy.fileno())  # a crash must not leave a named database that is empty
+        yield staged
+    finally:
+        staged.unlink(missing_ok=True)
+
+
 def build_template(target: Path | None = None) -> Path:
-    """Run Prefect's migrations on a new SQLite database, in a process of its own with a home of
-    its own (nothing configured elsewhere reaches it), and keep the result as ``target``."""
+    """Run Prefect's migrations on a new SQLite database, in a process of its own whose home,
+    database and working folder are new (no profile or settings file of this one reaches it), and
+    keep the result as ``target``."""
     target = target or template_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="prefect-template-") as home:
@@ -86,16 +103,15 @@ def build_template(target: Path | None = None) -> Path:
         env |= {"PREFECT_HOME": home, "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"{_SQLITE}{database}",
                 "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}  # fmt: skip
         upgrade = [sys.executable, "-m", "prefect", "server", "database", "upgrade", "--yes"]
-        done = subprocess.run(upgrade, env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(upgrade, env=env, cwd=home, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"Prefect's migrations failed on a new database: {done.stderr[-2000:]}")
         with sqlite3.connect(database) as connection:  # one self-contained file: no write-ahead log beside it
             connection.execute("pragma wal_checkpoint(truncate)")
             connection.execute("pragma journal_mode = delete")
         connection.close()
-        staged = target.with_name(f".{target.name}.{os.getpid()}")
-        shutil.copyfile(database, staged)
-        os.replace(staged, target)
+        with _staged_copy(database, target.parent, f".{target.name}.") as staged:
+            os.replace(staged, target)
     for older in target.parent.glob("prefect-*.db"):
         if older != target:
             older.unlink()

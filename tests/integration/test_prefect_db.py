@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL, get_current_settings, temporary_settings
+from prefect.settings import (
+    PREFECT_API_DATABASE_CONNECTION_URL,
+    PREFECT_API_URL,
+    PREFECT_HOME,
+    get_current_settings,
+    temporary_settings,
+)
 
 from flows.pipeline import prefect_db
-from flows.pipeline.startup import _TemporaryServer
+from flows.pipeline.startup import _TemporaryServer, prefect_server
 
-pytestmark = pytest.mark.integration
+# one worker builds the template (Prefect's migrations) for all of them
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("prefect_db")]
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +30,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def _database(url: str, template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _database(url: str, template: Path, monkeypatch: pytest.MonkeyPatch, home: Path | None = None) -> Iterator[None]:
+    """Prefect's database at ``url``, ``template`` as the template; a home of the test's own, and
+    no API URL (a session's test harness may have set one)."""
     monkeypatch.setattr(prefect_db, "template_path", lambda: template)
-    with temporary_settings(updates={PREFECT_API_DATABASE_CONNECTION_URL: url}):
+    updates = {PREFECT_API_DATABASE_CONNECTION_URL: url} | ({PREFECT_HOME: str(home)} if home else {})
+    with temporary_settings(updates=updates, restore_defaults={PREFECT_API_URL}):  # type: ignore[arg-type]
         yield
 
 
@@ -51,7 +62,7 @@ def test_a_new_database_starts_from_the_template_and_prefect_serves_it(
 ) -> None:
     database = tmp_path / "home" / "prefect.db"
     database.parent.mkdir()
-    with _database(f"sqlite+aiosqlite:///{database}", template, monkeypatch):
+    with _database(f"sqlite+aiosqlite:///{database}", template, monkeypatch, home=database.parent):
         assert prefect_db.configured_sqlite_file() == database
         assert prefect_db.seed_from_template()
         assert database.read_bytes() == template.read_bytes()
@@ -93,3 +104,40 @@ def test_only_a_sqlite_file_that_does_not_exist_is_seeded(template: Path, tmp_pa
     with _database(f"sqlite+aiosqlite:///{fresh}", tmp_path / "no-template.db", monkeypatch):
         assert not prefect_db.seed_from_template()  # an installation without make setup: Prefect migrates
     assert not fresh.exists()
+
+
+def test_a_command_on_a_new_home_starts_its_server_on_the_template(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marked = tmp_path / "marked.db"
+    marked.write_bytes(template.read_bytes())
+    with sqlite3.connect(marked) as connection:
+        connection.execute("create table seeded_from_the_template (x int)")
+    connection.close()
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setattr(prefect_db, "template_path", lambda: marked)
+    # Prefect's own default database: the file under its home
+    with temporary_settings(updates={PREFECT_HOME: str(home)}, restore_defaults={PREFECT_API_DATABASE_CONNECTION_URL, PREFECT_API_URL}):  # type: ignore[arg-type]  # fmt: skip
+        assert prefect_db.configured_sqlite_file() == home / "prefect.db"
+        with prefect_server():
+            assert os.environ["PREFECT_API_URL"].startswith("http://127.0.0.1:")  # its temporary server
+    with sqlite3.connect(home / "prefect.db") as connection:
+        tables = {name for (name,) in connection.execute("select name from sqlite_master where type = 'table'")}
+    connection.close()
+    assert "seeded_from_the_template" in tables
+
+
+def test_a_database_made_meanwhile_is_kept(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    database = tmp_path / "prefect.db"
+    copy = prefect_db.shutil.copyfileobj
+
+    def another_command_first(source: object, target: object) -> None:
+        database.write_bytes(b"another command's database")  # created while the template is copied
+        copy(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prefect_db.shutil, "copyfileobj", another_command_first)
+    with _database(f"sqlite+aiosqlite:///{database}", template, monkeypatch):
+        assert not prefect_db.seed_from_template()
+    assert database.read_bytes() == b"another command's database"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["prefect.db"]  # no staged copy left
