@@ -8,7 +8,9 @@ so :func:`prefect_server` starts the same server process the same way, before an
 imported, and imports the flow, dbt and GX while it comes up: at a million judgments a run's
 start took 6.9 s before the flow began, and 5.0 s this way (a rerun with nothing new pays ~1 s
 for imports it does not use). Every pipeline command starts its server so (``wenshu ingest``
-with nothing new: 8.8-9.0 s before, 6.6-7.4 s so; ``validate``: 11.8 s, 8.6-9.1 s). The flow
+with nothing new: 8.8-9.0 s before, 6.6-7.4 s so; ``validate``: 11.8 s, 8.6-9.1 s). A new
+``PREFECT_HOME``'s database is a copy of a migrated template (:mod:`flows.pipeline.prefect_db`),
+so the first start of a home is not 7-8 s longer. The flow
 talks to it as to any server (``PREFECT_API_URL``, set for the run only), and it is stopped when
 the run ends, Ctrl-C and SIGTERM included: it runs in a session of its own, so the terminal's
 Ctrl-C reaches only the command, which sends Prefect's last logs to it first. A command killed
