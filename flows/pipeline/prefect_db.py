@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from flows.storage.local import LocalStorage
 
 log = logging.getLogger(__name__)
 
@@ -66,29 +65,14 @@ def seed_from_template() -> bool:
             return False
         if database.exists() or any(database.with_name(database.name + suffix).exists() for suffix in _COMPANIONS):
             return False
-        with _staged_copy(template, database.parent, f".{database.name}.") as staged:
-            os.link(staged, database)  # fails if the name was taken meanwhile: that database stays as it is
-    except Exception as error:  # taken, a file system without hard links, unreadable settings
+        # fsynced, then linked into place: fails if the name was taken meanwhile, which stays as it is
+        if not LocalStorage(database.parent).put_if_absent(database.name, template.read_bytes()):
+            return False
+    except Exception as error:  # a file system without hard links, unreadable settings
         log.debug("Prefect database not seeded from the template: %s", error)
         return False
     log.info("Prefect database %s starts from the template %s", database, template.name)
     return True
-
-
-@contextmanager
-def _staged_copy(source: Path, folder: Path, prefix: str) -> Iterator[Path]:
-    """A complete copy of ``source`` on disk under a name of its own in ``folder`` (no other process
-    can open it, unlike a name made of the pid), removed when the block ends."""
-    handle, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".staged")
-    staged = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as copy, open(source, "rb") as original:
-            shutil.copyfileobj(original, copy)
-            copy.flush()
-            os.fsync(copy.fileno())  # a crash must not leave a named database that is empty
-        yield staged
-    finally:
-        staged.unlink(missing_ok=True)
 
 
 def build_template(target: Path | None = None) -> Path:
@@ -110,8 +94,7 @@ def build_template(target: Path | None = None) -> Path:
             connection.execute("pragma wal_checkpoint(truncate)")
             connection.execute("pragma journal_mode = delete")
         connection.close()
-        with _staged_copy(database, target.parent, f".{target.name}.") as staged:
-            os.replace(staged, target)
+        LocalStorage(target.parent).put(target.name, database.read_bytes())
     for older in target.parent.glob("prefect-*.db"):
         if older != target:
             older.unlink()

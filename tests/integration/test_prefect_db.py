@@ -19,6 +19,7 @@ from prefect.settings import (
 
 from flows.pipeline import prefect_db
 from flows.pipeline.startup import _TemporaryServer, prefect_server
+from flows.storage.local import LocalStorage
 
 # one worker builds the template (Prefect's migrations) for all of them
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("prefect_db")]
@@ -130,13 +131,13 @@ def test_a_command_on_a_new_home_starts_its_server_on_the_template(
 
 def test_a_database_made_meanwhile_is_kept(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     database = tmp_path / "prefect.db"
-    copy = prefect_db.shutil.copyfileobj
+    write_temp = LocalStorage._write_temp
 
-    def another_command_first(source: object, target: object) -> None:
+    def another_command_first(self: LocalStorage, path: Path, data: bytes) -> Path:
         database.write_bytes(b"another command's database")  # created while the template is copied
-        copy(source, target)  # type: ignore[arg-type]
+        return write_temp(self, path, data)
 
-    monkeypatch.setattr(prefect_db.shutil, "copyfileobj", another_command_first)
+    monkeypatch.setattr(LocalStorage, "_write_temp", another_command_first)
     with _database(f"sqlite+aiosqlite:///{database}", template, monkeypatch):
         assert not prefect_db.seed_from_template()
     assert database.read_bytes() == b"another command's database"
